@@ -1,0 +1,54 @@
+import type pg from "pg";
+
+import { inTransaction } from "./transaction.server";
+import { CustomerRecord, newestPerId, validateAll, type RejectedRecord } from "./records";
+
+export interface IngestResult {
+  /** Records inserted or updated (older or identical versions are not counted). */
+  written: number;
+  /** Records skipped because the stored version is as new or newer. */
+  unchanged: number;
+  rejected: RejectedRecord[];
+}
+
+/**
+ * Upserts customers in one statement. A stored row changes only when the incoming
+ * `updatedAt` is strictly newer, so replays and out-of-order deliveries are harmless.
+ */
+export async function ingestCustomers(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
+  const { valid, rejected } = validateAll(CustomerRecord, records);
+  const customers = newestPerId(valid);
+  if (customers.length === 0) return { written: 0, unchanged: 0, rejected };
+  const written = await inTransaction(pool, async (client) => {
+    const result = await client.query(
+      `INSERT INTO "Customer" ("shopId", "externalId", "email", "firstName", "lastName", "country", "tags",
+                               "acceptsMarketing", "platformCreatedAt", "platformUpdatedAt")
+       SELECT $1, t.external_id, t.email, t.first_name, t.last_name, t.country,
+              COALESCE(string_to_array(t.tags, E'\\x1f'), '{}'), t.accepts_marketing, t.created_at, t.updated_at
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[],
+                   $9::timestamptz[], $10::timestamptz[])
+         AS t(external_id, email, first_name, last_name, country, tags, accepts_marketing, created_at, updated_at)
+       ON CONFLICT ("shopId", "externalId") DO UPDATE SET
+         "email" = EXCLUDED."email", "firstName" = EXCLUDED."firstName", "lastName" = EXCLUDED."lastName",
+         "country" = EXCLUDED."country", "tags" = EXCLUDED."tags", "acceptsMarketing" = EXCLUDED."acceptsMarketing",
+         "platformCreatedAt" = EXCLUDED."platformCreatedAt", "platformUpdatedAt" = EXCLUDED."platformUpdatedAt",
+         "updatedAt" = now()
+       WHERE "Customer"."platformUpdatedAt" IS NULL OR "Customer"."platformUpdatedAt" < EXCLUDED."platformUpdatedAt"`,
+      [
+        shopId,
+        customers.map((c) => c.externalId),
+        customers.map((c) => c.email),
+        customers.map((c) => c.firstName),
+        customers.map((c) => c.lastName),
+        customers.map((c) => c.country),
+        // Tags travel as one unit-separator-joined string: Postgres cannot unnest a ragged text[][].
+        customers.map((c) => (c.tags.length ? c.tags.join("\x1f") : null)),
+        customers.map((c) => c.acceptsMarketing),
+        customers.map((c) => c.createdAt),
+        customers.map((c) => c.updatedAt),
+      ],
+    );
+    return result.rowCount ?? 0;
+  });
+  return { written, unchanged: customers.length - written, rejected };
+}

@@ -1,0 +1,5 @@
+export { ingestCustomers, type IngestResult } from "./customers.server";
+export { ingestProducts } from "./products.server";
+export { ingestOrders } from "./orders.server";
+export { ingestRefunds } from "./refunds.server";
+export { upsertShop, type ShopIdentity } from "./shops.server";

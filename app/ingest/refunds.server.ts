@@ -1,0 +1,98 @@
+import type pg from "pg";
+
+import type { IngestResult } from "./customers.server";
+import { ensureCustomers } from "./placeholders.server";
+import { inTransaction } from "./transaction.server";
+import { newestPerId, RefundRecord, validateAll, type ValidRefund } from "./records";
+
+/**
+ * Upserts refunds and cancellations with their lines. A refund is linked to its order and
+ * each line to the order line it reverses when the source names them and we hold them;
+ * otherwise the links stay empty and the refund is still recorded against the shop.
+ */
+export async function ingestRefunds(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
+  const { valid, rejected } = validateAll(RefundRecord, records);
+  const refunds = newestPerId(valid);
+  if (refunds.length === 0) return { written: 0, unchanged: 0, rejected };
+  const written = await inTransaction(pool, async (client) => {
+    await ensureCustomers(
+      client,
+      shopId,
+      refunds.flatMap((r) => (r.customerExternalId ? [r.customerExternalId] : [])),
+    );
+    const upserted = await client.query<{ id: number; externalId: string }>(
+      `INSERT INTO "Refund" ("shopId", "externalId", "orderId", "customerId", "processedAt", "localDate",
+                             "isCancellation", "note", "currency", "totalAmount", "platformUpdatedAt")
+       SELECT $1, t.external_id, o."id", c."id", t.processed_at, (t.processed_at AT TIME ZONE s."timezone")::date,
+              t.is_cancellation, t.note, t.currency, t.total, t.updated_at
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[], $7::text[], $8::text[],
+                   $9::numeric[], $10::timestamptz[])
+         AS t(external_id, order_external_id, customer_external_id, processed_at, is_cancellation, note, currency,
+              total, updated_at)
+       JOIN "Shop" s ON s."id" = $1
+       LEFT JOIN "Order" o ON o."shopId" = $1 AND o."externalId" = t.order_external_id
+       LEFT JOIN "Customer" c ON c."shopId" = $1 AND c."externalId" = t.customer_external_id
+       ON CONFLICT ("shopId", "externalId") DO UPDATE SET
+         "orderId" = EXCLUDED."orderId", "customerId" = EXCLUDED."customerId",
+         "processedAt" = EXCLUDED."processedAt", "localDate" = EXCLUDED."localDate",
+         "isCancellation" = EXCLUDED."isCancellation", "note" = EXCLUDED."note", "currency" = EXCLUDED."currency",
+         "totalAmount" = EXCLUDED."totalAmount", "platformUpdatedAt" = EXCLUDED."platformUpdatedAt"
+       WHERE "Refund"."platformUpdatedAt" < EXCLUDED."platformUpdatedAt"
+       RETURNING "id", "externalId"`,
+      [
+        shopId,
+        refunds.map((r) => r.externalId),
+        refunds.map((r) => r.orderExternalId),
+        refunds.map((r) => r.customerExternalId),
+        refunds.map((r) => r.processedAt),
+        refunds.map((r) => r.isCancellation),
+        refunds.map((r) => r.note),
+        refunds.map((r) => r.currency),
+        refunds.map((r) => r.totalAmount),
+        refunds.map((r) => r.updatedAt),
+      ],
+    );
+    const refundIds = new Map(upserted.rows.map((row) => [row.externalId, row.id]));
+    if (refundIds.size > 0) await replaceRefundLines(client, shopId, refunds, refundIds);
+    return refundIds.size;
+  });
+  return { written, unchanged: refunds.length - written, rejected };
+}
+
+async function replaceRefundLines(
+  client: pg.PoolClient,
+  shopId: number,
+  refunds: ValidRefund[],
+  refundIds: Map<string, number>,
+): Promise<void> {
+  // Refund lines are referenced by nothing, so a changed refund simply gets its lines anew.
+  await client.query(`DELETE FROM "RefundLine" WHERE "shopId" = $1 AND "refundId" = ANY($2::int[])`, [
+    shopId,
+    [...refundIds.values()],
+  ]);
+  const lines = refunds.flatMap((refund) => {
+    const refundId = refundIds.get(refund.externalId);
+    return refundId === undefined ? [] : refund.lines.map((line) => ({ refundId, ...line }));
+  });
+  if (lines.length === 0) return;
+  await client.query(
+    `INSERT INTO "RefundLine" ("shopId", "refundId", "orderLineId", "kind", "productId", "sku", "title", "quantity",
+                               "amount")
+     SELECT $1, t.refund_id, ol."id", t.kind::"LineKind", p."id", t.sku, t.title, t.quantity, t.amount
+     FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::numeric[])
+       AS t(refund_id, order_line_external_id, kind, product_external_id, sku, title, quantity, amount)
+     LEFT JOIN "OrderLine" ol ON ol."shopId" = $1 AND ol."externalId" = t.order_line_external_id
+     LEFT JOIN "Product" p ON p."shopId" = $1 AND p."externalId" = t.product_external_id`,
+    [
+      shopId,
+      lines.map((l) => l.refundId),
+      lines.map((l) => l.orderLineExternalId),
+      lines.map((l) => l.kind),
+      lines.map((l) => l.productExternalId),
+      lines.map((l) => l.sku),
+      lines.map((l) => l.title),
+      lines.map((l) => l.quantity),
+      lines.map((l) => l.amount),
+    ],
+  );
+}

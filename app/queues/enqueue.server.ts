@@ -1,0 +1,47 @@
+import { Queue, type ConnectionOptions } from "bullmq";
+
+import { DEFAULT_PREFIX, parseJob, QUEUE_NAMES, QUEUE_OF, type JobData, type JobName, type QueueName } from "./jobs";
+
+/** Where jobs go: BullMQ queues on Redis, or (demo without Redis) a function run in-process. */
+export interface JobSink {
+  enqueue<N extends JobName>(name: N, data: JobData<N>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Queues = Record<QueueName, Queue>;
+
+export function createQueues(connection: ConnectionOptions, prefix = DEFAULT_PREFIX): Queues {
+  return Object.fromEntries(
+    QUEUE_NAMES.map((name) => [
+      name,
+      new Queue(name, {
+        connection,
+        prefix,
+        defaultJobOptions: {
+          attempts: 5,
+          backoff: { type: "exponential", delay: 5_000 },
+          removeOnComplete: { age: 24 * 3600, count: 1000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      }),
+    ]),
+  ) as Queues;
+}
+
+/**
+ * Enqueues through BullMQ. A job for the same shop that is still waiting is not added twice
+ * (deduplication id = job name + shop), so a burst of triggers costs one run.
+ */
+export function bullSink(queues: Queues): JobSink {
+  return {
+    async enqueue(name, data) {
+      const payload = parseJob(name, data);
+      await queues[QUEUE_OF[name]].add(name, payload, {
+        deduplication: { id: `${name}:${payload.shopId}` },
+      });
+    },
+    async close() {
+      await Promise.all(Object.values(queues).map((queue) => queue.close()));
+    },
+  };
+}

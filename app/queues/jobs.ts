@@ -1,0 +1,39 @@
+/**
+ * Queue names and job payloads, shared by the web process (which enqueues) and the workers
+ * (which process). Payloads carry ids only: never tokens, never customer data.
+ */
+import { z } from "zod";
+
+export const DEFAULT_PREFIX = "foresight";
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
+
+export const JOBS = {
+  /** Rebuild a shop's per-day figures (all days, or from `fromDay` on). */
+  "daily-aggregates": z.object({ shopId: z.number().int().positive(), fromDay: day.optional() }),
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]>;
+
+/** Which queue each job runs on; one processor file per queue under workers/processors. */
+export const QUEUE_OF: Record<JobName, QueueName> = {
+  "daily-aggregates": "analytics",
+};
+
+export const QUEUE_NAMES = ["analytics"] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Validates a payload for `name`, throwing a readable error for a malformed one. */
+export function parseJob<N extends JobName>(name: N, data: unknown): JobData<N> {
+  const result = JOBS[name].safeParse(data);
+  if (!result.success) {
+    const reasons = result.error.issues.map((issue) => `${issue.path.join(".") || "data"}: ${issue.message}`);
+    throw new Error(`invalid ${name} job: ${reasons.join("; ")}`);
+  }
+  return result.data as JobData<N>;
+}
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}

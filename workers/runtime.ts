@@ -1,0 +1,92 @@
+/**
+ * Starts the BullMQ workers for every queue and the per-shop schedulers, and stops them in
+ * the order BullMQ's production guide asks for: workers first (finishing their current
+ * jobs), then the caller closes Prisma, then Redis.
+ */
+import { Worker, type ConnectionOptions } from "bullmq";
+
+import type { Database } from "~/db.server";
+import { log } from "~/logger.server";
+import type { JobSink, Queues } from "~/queues/enqueue.server";
+import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } from "~/queues/jobs";
+
+import { processAnalyticsJob, type ProcessorContext } from "./processors/analytics";
+
+type Processor = (name: string, data: unknown, context: ProcessorContext) => Promise<unknown>;
+
+const PROCESSORS: Record<QueueName, Processor> = {
+  analytics: processAnalyticsJob,
+};
+
+/** Nightly, in each shop's own time zone, after its day has closed. */
+const DAILY_AGGREGATES_PATTERN = "15 3 * * *";
+
+export interface WorkerHandle {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(options: {
+  connection: ConnectionOptions;
+  database: Database;
+  prefix?: string;
+  concurrency?: number;
+}): WorkerHandle {
+  const context: ProcessorContext = { database: options.database };
+  const workers = (Object.keys(PROCESSORS) as QueueName[]).map((queue) => {
+    const worker = new Worker(queue, (job) => PROCESSORS[queue](job.name, job.data, context), {
+      connection: options.connection,
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+      concurrency: options.concurrency ?? 2,
+    });
+    worker.on("failed", (job, error) =>
+      log.error({ queue, job: job?.name, jobId: job?.id, shopId: job?.data?.shopId, err: error.message }, "job failed"),
+    );
+    worker.on("error", (error) => log.error({ queue, err: error.message }, "worker error"));
+    return worker;
+  });
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
+}
+
+/** Registers (idempotently) each installed shop's recurring jobs. */
+export async function registerSchedulers(queues: Queues, database: Database): Promise<number> {
+  const shops = await database.prisma.shop.findMany({
+    where: { installState: { not: "UNINSTALLED" } },
+    select: { id: true, timezone: true },
+  });
+  for (const shop of shops) {
+    await queues[QUEUE_OF["daily-aggregates"]].upsertJobScheduler(
+      `daily-aggregates:${shop.id}`,
+      { pattern: DAILY_AGGREGATES_PATTERN, tz: shop.timezone },
+      { name: "daily-aggregates", data: { shopId: shop.id } },
+    );
+  }
+  return shops.length;
+}
+
+/**
+ * The demo's fallback when no Redis answers: the same processors, called in-process, one
+ * job at a time. Failures are logged, as a worker would; nothing is retried.
+ */
+export function inlineSink(database: Database): JobSink {
+  let chain = Promise.resolve();
+  return {
+    enqueue<N extends JobName>(name: N, data: JobData<N>) {
+      const queue = QUEUE_OF[name];
+      const run = chain.then(() => PROCESSORS[queue](name, data, { database })).then(
+        () => undefined,
+        (error: Error) => log.error({ job: name, err: error.message }, "inline job failed"),
+      );
+      chain = run;
+      return run;
+    },
+    async close() {
+      await chain;
+    },
+  };
+}
