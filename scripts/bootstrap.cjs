@@ -30,8 +30,8 @@ function readStamp(file) {
   }
 }
 
-function run(cmd, args, what) {
-  const result = spawnSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+function run(cmd, args, what, env = process.env) {
+  const result = spawnSync(cmd, args, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
   if (result.status !== 0) {
     console.error(`foresight: ${what} failed (exit ${result.status ?? result.signal}).`);
     process.exit(result.status || 1);
@@ -57,7 +57,10 @@ function ensurePrismaClient() {
   const wanted = sha256(schema);
   if (readStamp(clientStamp) === wanted) return;
   console.error("foresight: generating the Prisma client...");
-  run(node24, [path.join(modules, "prisma", "build", "index.js"), "generate"], "prisma generate");
+  // Generating connects to nothing, but Prisma must be able to read the datasource URL or it
+  // falls back to its native engine, which it would try to download.
+  const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL || "postgresql://localhost/unused" };
+  run(node24, [path.join(modules, "prisma", "build", "index.js"), "generate"], "prisma generate", env);
   fs.writeFileSync(clientStamp, wanted);
 }
 
