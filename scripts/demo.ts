@@ -56,8 +56,8 @@ async function main() {
     const started = performance.now();
     const report = await importOnlineRetail(database, DEMO_FILE);
     say(
-      `imported ${report.orders.seen} orders, ${report.refunds.seen} cancellations, ${report.customers.seen} customers, ` +
-        `${report.products.seen} products in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `imported ${report.orders.seen} orders, ${report.refunds.seen} cancellations, ` +
+        `${report.customers.seen} customer records, ${report.products.seen} products in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     shop = await database.prisma.shop.findUniqueOrThrow({ where: { id: report.shopId } });
   } else {
@@ -66,13 +66,15 @@ async function main() {
 
   const { startWorkers, registerSchedulers, inlineSink } = await import("../workers/runtime");
   const { bullSink, createQueues } = await import("~/queues/enqueue.server");
+  const { DEFAULT_PREFIX } = await import("~/queues/jobs");
   let stopJobs: () => Promise<void>;
   if (useRedis) {
     const connection = createRedis(redisUrl, "worker");
     const queues = createQueues(connection);
     const workers = startWorkers({ connection, database });
     await registerSchedulers(queues, database);
-    const events = new QueueEvents("analytics", { connection: createRedis(redisUrl, "worker") });
+    const events = new QueueEvents("analytics", { connection: createRedis(redisUrl, "worker"), prefix: DEFAULT_PREFIX });
+    await events.waitUntilReady(); // else a fast job can finish before we listen, and we wait forever
     const job = await queues.analytics.add("daily-aggregates", { shopId: shop!.id });
     await job.waitUntilFinished(events);
     await events.close();

@@ -1,0 +1,33 @@
+import type { Shop } from "@prisma/client";
+import type { AppLoadContext } from "@remix-run/node";
+
+import { db } from "~/db.server";
+import { env } from "~/env.server";
+
+/** 127.0.0.0/8 and ::1, also in their IPv4-mapped IPv6 form. */
+export function isLoopback(address: string): boolean {
+  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return plain === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
+}
+
+/**
+ * The shop a merchant request is for. Standalone mode (the local demo) serves one shop
+ * without Shopify, and only when it is switched on, outside production, and the request comes
+ * from this machine; every other request must come through the Shopify admin.
+ */
+export async function requireMerchantShop(_request: Request, context: AppLoadContext): Promise<Shop> {
+  const config = env();
+  const standalone = config.FORESIGHT_STANDALONE && config.NODE_ENV !== "production";
+  if (standalone && isLoopback(context.remoteAddress ?? "")) {
+    const shop = await db().prisma.shop.findFirst({ where: { domain: config.FORESIGHT_STANDALONE_SHOP } });
+    if (!shop) {
+      throw new Response(`No shop "${config.FORESIGHT_STANDALONE_SHOP}" yet: run \`npm run demo\` to import the demo store.`, {
+        status: 404,
+      });
+    }
+    return shop;
+  }
+  throw new Response("Foresight's admin opens inside the Shopify admin. Install the app on your store to use it.", {
+    status: 401,
+  });
+}

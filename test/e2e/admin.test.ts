@@ -1,0 +1,136 @@
+/**
+ * The admin UI end to end: a real HTTP server over the Remix build, a real database, the
+ * standalone (demo) mode, and /healthz.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { ingestOrders, ingestRefunds } from "~/ingest/index.server";
+import { upsertShop } from "~/ingest/shops.server";
+import { loadDashboard } from "~/read/dashboard.server";
+
+import { buildIfStale, startWebServer, type WebServer } from "../../scripts/serve";
+import { rebuildDailyStats } from "../../workers/analytics/daily-stats";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { orderRecord } from "../helpers/factories";
+import { testRedisUrl } from "../helpers/urls";
+
+const SHOP_DOMAIN = "e2e-boutique";
+let db: TestDatabase;
+let server: WebServer;
+let shopId: number;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  // The server-side app reads its configuration from the environment on first use.
+  Object.assign(process.env, {
+    DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl(),
+    FORESIGHT_STANDALONE: "1",
+    FORESIGHT_STANDALONE_SHOP: SHOP_DOMAIN,
+    FORESIGHT_INLINE_JOBS: "0",
+  });
+  const shop = await upsertShop(db.prisma, {
+    platform: "WOOCOMMERCE",
+    domain: SHOP_DOMAIN,
+    name: "E2E Boutique",
+    timezone: "Europe/Paris",
+    currency: "EUR",
+  });
+  shopId = shop.id;
+  await ingestOrders(db.pool, shop.id, [
+    orderRecord("1", { customer: "A", at: "2026-01-10T10:00:00Z", lines: [["P1", 2, "1500.25"]] }),
+    orderRecord("2", { customer: "B", at: "2026-02-03T10:00:00Z", lines: [["P2", 1, "20.00"]] }),
+    orderRecord("3", { customer: null, at: "2026-02-04T10:00:00Z", lines: [["P1", 1, "1500.25"]] }),
+  ].map((order) => ({ ...order, currency: "EUR" })));
+  await ingestRefunds(db.pool, shop.id, [
+    {
+      externalId: "R1",
+      orderExternalId: "2",
+      processedAt: "2026-02-05T10:00:00Z",
+      currency: "EUR",
+      totalAmount: "20.00",
+      lines: [{ orderLineExternalId: "2-L1", productExternalId: "P2", quantity: 1, amount: "20.00" }],
+      updatedAt: "2026-02-05T10:00:00Z",
+    },
+  ]);
+  await rebuildDailyStats(db.pool, shop.id);
+  await db.prisma.modelRun.create({
+    data: { shopId: shop.id, kind: "DAILY_AGGREGATES", status: "SUCCEEDED", finishedAt: new Date() },
+  });
+  await buildIfStale();
+  server = await startWebServer({ host: "127.0.0.1", port: 0 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await db.drop();
+});
+
+describe("the overview page in standalone mode", () => {
+  it("shows the shop's real figures from Postgres, rendered with Polaris", async () => {
+    const response = await fetch(`${server.url}/app`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("E2E Boutique");
+    expect(html).toContain("Polaris-Page"); // Polaris markup, server-rendered
+    expect(html).toMatch(/Orders<\/h3><p[^>]*>3</);
+    expect(html).toMatch(/Customers with orders<\/h3><p[^>]*>2</);
+    expect(html).toContain("€4,520.75 gross, before cancellations");
+    expect(html).toContain("€20.00 returned");
+    // The monthly table: January 3,000.50 and February 1,520.25.
+    expect(html).toContain("€3,000.50");
+    expect(html).toContain("€1,520.25");
+    expect(html).not.toContain("being prepared");
+  });
+
+  it("redirects / to /app, keeping Shopify's query string", async () => {
+    const response = await fetch(`${server.url}/?shop=x.myshopify.com&host=abc`, { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/app?shop=x.myshopify.com&host=abc");
+  });
+
+  it("refuses a request that does not come from this machine", async () => {
+    const { loader } = await import("~/routes/app._index");
+    const request = new Request("http://foresight.example.com/app");
+    const response = await loader({ request, params: {}, context: { remoteAddress: "203.0.113.7" } }).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect(response).toBeInstanceOf(Response);
+    expect((response as Response).status).toBe(401);
+    expect(await (response as Response).text()).toMatch(/opens inside the Shopify admin/);
+  });
+});
+
+describe("/healthz", () => {
+  it("reports Postgres and Redis as answering", async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      status: "ok",
+      postgres: { ok: true },
+      redis: { ok: true },
+    });
+  });
+});
+
+describe("the read layer", () => {
+  it("never counts another shop's rows", async () => {
+    const other = await upsertShop(db.prisma, {
+      platform: "SHOPIFY",
+      domain: "other.myshopify.com",
+      name: "Other",
+      timezone: "UTC",
+      currency: "USD",
+    });
+    await ingestOrders(db.pool, other.id, [orderRecord("1", { customer: "A", lines: [["P1", 100, "999.00"]] })]);
+    await rebuildDailyStats(db.pool, other.id);
+    const mine = await loadDashboard(db.pool, shopId);
+    expect(mine).toMatchObject({ orders: 3, customersWithOrders: 2, grossRevenue: "4520.7500", products: 2 });
+    expect(mine.months.map((m) => [m.month, m.orders, m.revenue])).toEqual([
+      ["2026-01", 1, "3000.5000"],
+      ["2026-02", 2, "1520.2500"],
+    ]);
+    const theirs = await loadDashboard(db.pool, other.id);
+    expect(theirs).toMatchObject({ orders: 1, grossRevenue: "99900.0000" });
+  });
+});
