@@ -14,7 +14,10 @@ import type { ReactNode } from "react";
 
 import { env } from "~/env.server";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export async function loader() {
   // App Bridge is loaded only when the app runs embedded; the standalone demo works offline.

@@ -1,25 +1,14 @@
 import type pg from "pg";
 
-import { inTransaction } from "./transaction.server";
-import { CustomerRecord, newestPerId, validateAll, type RejectedRecord } from "./records";
-
-export interface IngestResult {
-  /** Records inserted or updated (older or identical versions are not counted). */
-  written: number;
-  /** Records skipped because the stored version is as new or newer. */
-  unchanged: number;
-  rejected: RejectedRecord[];
-}
+import { ingestBatch, type IngestResult } from "./batch.server";
+import { CustomerRecord } from "./records";
 
 /**
  * Upserts customers in one statement. A stored row changes only when the incoming
  * `updatedAt` is strictly newer, so replays and out-of-order deliveries are harmless.
  */
 export async function ingestCustomers(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
-  const { valid, rejected } = validateAll(CustomerRecord, records);
-  const customers = newestPerId(valid);
-  if (customers.length === 0) return { written: 0, unchanged: 0, rejected };
-  const written = await inTransaction(pool, async (client) => {
+  return ingestBatch(pool, CustomerRecord, records, async (client, customers) => {
     const result = await client.query(
       `INSERT INTO "Customer" ("shopId", "externalId", "email", "firstName", "lastName", "country", "tags",
                                "acceptsMarketing", "platformCreatedAt", "platformUpdatedAt")
@@ -50,5 +39,4 @@ export async function ingestCustomers(pool: pg.Pool, shopId: number, records: re
     );
     return result.rowCount ?? 0;
   });
-  return { written, unchanged: customers.length - written, rejected };
 }

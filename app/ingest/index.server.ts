@@ -1,4 +1,5 @@
-export { ingestCustomers, type IngestResult } from "./customers.server";
+export type { IngestResult } from "./batch.server";
+export { ingestCustomers } from "./customers.server";
 export { ingestProducts } from "./products.server";
 export { ingestOrders } from "./orders.server";
 export { ingestRefunds } from "./refunds.server";

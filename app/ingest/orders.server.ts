@@ -1,9 +1,8 @@
 import type pg from "pg";
 
-import type { IngestResult } from "./customers.server";
+import { ingestBatch, type IngestResult } from "./batch.server";
 import { ensureCustomers, ensureProducts } from "./placeholders.server";
-import { inTransaction } from "./transaction.server";
-import { newestPerId, OrderRecord, validateAll, type ValidOrder } from "./records";
+import { OrderRecord, type ValidOrder } from "./records";
 
 /**
  * Upserts orders with their lines in one transaction per call.
@@ -17,10 +16,7 @@ import { newestPerId, OrderRecord, validateAll, type ValidOrder } from "./record
  * Cost: three set-based statements per call whatever the batch size; batch in the thousands.
  */
 export async function ingestOrders(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
-  const { valid, rejected } = validateAll(OrderRecord, records);
-  const orders = newestPerId(valid);
-  if (orders.length === 0) return { written: 0, unchanged: 0, rejected };
-  const written = await inTransaction(pool, async (client) => {
+  return ingestBatch(pool, OrderRecord, records, async (client, orders) => {
     await ensureCustomers(
       client,
       shopId,
@@ -31,7 +27,6 @@ export async function ingestOrders(pool: pg.Pool, shopId: number, records: reado
     if (upserted.size > 0) await replaceLines(client, shopId, orders, upserted);
     return upserted.size;
   });
-  return { written, unchanged: orders.length - written, rejected };
 }
 
 function productsMentioned(orders: ValidOrder[]): Map<string, string> {

@@ -1,8 +1,7 @@
 import type pg from "pg";
 
-import type { IngestResult } from "./customers.server";
-import { inTransaction } from "./transaction.server";
-import { newestPerId, ProductRecord, validateAll } from "./records";
+import { ingestBatch, type IngestResult } from "./batch.server";
+import { ProductRecord } from "./records";
 
 /**
  * Upserts products and, for every product that changed, replaces its variant list
@@ -10,10 +9,7 @@ import { newestPerId, ProductRecord, validateAll } from "./records";
  * with `deletedAt` set: past orders still point at it, but it is never recommended again.
  */
 export async function ingestProducts(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
-  const { valid, rejected } = validateAll(ProductRecord, records);
-  const products = newestPerId(valid);
-  if (products.length === 0) return { written: 0, unchanged: 0, rejected };
-  const written = await inTransaction(pool, async (client) => {
+  return ingestBatch(pool, ProductRecord, records, async (client, products) => {
     const upserted = await client.query<{ id: number; externalId: string }>(
       `INSERT INTO "Product" ("shopId", "externalId", "title", "handle", "productType", "vendor", "status", "imageUrl",
                               "totalInventory", "recommendable", "deletedAt", "platformCreatedAt", "platformUpdatedAt")
@@ -82,5 +78,4 @@ export async function ingestProducts(pool: pg.Pool, shopId: number, records: rea
     }
     return upserted.rowCount ?? 0;
   });
-  return { written, unchanged: products.length - written, rejected };
 }

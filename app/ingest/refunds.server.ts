@@ -1,9 +1,8 @@
 import type pg from "pg";
 
-import type { IngestResult } from "./customers.server";
+import { ingestBatch, type IngestResult } from "./batch.server";
 import { ensureCustomers } from "./placeholders.server";
-import { inTransaction } from "./transaction.server";
-import { newestPerId, RefundRecord, validateAll, type ValidRefund } from "./records";
+import { RefundRecord, type ValidRefund } from "./records";
 
 /**
  * Upserts refunds and cancellations with their lines. A refund is linked to its order and
@@ -11,10 +10,7 @@ import { newestPerId, RefundRecord, validateAll, type ValidRefund } from "./reco
  * otherwise the links stay empty and the refund is still recorded against the shop.
  */
 export async function ingestRefunds(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
-  const { valid, rejected } = validateAll(RefundRecord, records);
-  const refunds = newestPerId(valid);
-  if (refunds.length === 0) return { written: 0, unchanged: 0, rejected };
-  const written = await inTransaction(pool, async (client) => {
+  return ingestBatch(pool, RefundRecord, records, async (client, refunds) => {
     await ensureCustomers(
       client,
       shopId,
@@ -56,7 +52,6 @@ export async function ingestRefunds(pool: pg.Pool, shopId: number, records: read
     if (refundIds.size > 0) await replaceRefundLines(client, shopId, refunds, refundIds);
     return refundIds.size;
   });
-  return { written, unchanged: refunds.length - written, rejected };
 }
 
 async function replaceRefundLines(

@@ -253,46 +253,58 @@ async function ingestAll(
   const customerResult = await ingestCustomers(pool, shopId, customers);
   progress("customers", customers.length, customers.length);
 
-  // Two batches in flight: while Postgres writes one, Node validates and encodes the next.
-  const orders = [...acc.sales.values()];
-  let ordersWritten = 0;
-  let saleLines = 0;
-  let ordersDone = 0;
-  await forEachConcurrently(chunks(orders, batchSize), INGEST_LANES, async (chunk) => {
-    const batch = chunk.map((invoice) => toOrder(invoice, instant));
-    saleLines += batch.reduce((sum, order) => sum + order.lines.length, 0);
-    const { written } = await ingestOrders(pool, shopId, batch);
-    ordersWritten += written; // after the await: `x += await f()` would read x before it
-    ordersDone += chunk.length;
-    progress("orders", ordersDone, orders.length);
+  const sales = await ingestInvoices([...acc.sales.values()], {
+    batchSize,
+    toRecord: (invoice) => toOrder(invoice, instant),
+    ingest: (batch) => ingestOrders(pool, shopId, batch),
+    onProgress: (done, total) => progress("orders", done, total),
   });
-
-  const cancellations = [...acc.cancellations.values()];
-  let refundsWritten = 0;
-  let cancellationLines = 0;
-  let cancellationsDone = 0;
-  await forEachConcurrently(chunks(cancellations, batchSize), INGEST_LANES, async (chunk) => {
-    const batch = chunk.map((invoice) => toRefund(invoice, instant));
-    cancellationLines += batch.reduce((sum, refund) => sum + refund.lines.length, 0);
-    const { written } = await ingestRefunds(pool, shopId, batch);
-    refundsWritten += written;
-    cancellationsDone += chunk.length;
-    progress("cancellations", cancellationsDone, cancellations.length);
+  const cancellations = await ingestInvoices([...acc.cancellations.values()], {
+    batchSize,
+    toRecord: (invoice) => toRefund(invoice, instant),
+    ingest: (batch) => ingestRefunds(pool, shopId, batch),
+    onProgress: (done, total) => progress("cancellations", done, total),
   });
   const linked = await linkCancellationsToOrders(pool, shopId);
 
   return {
     rows: acc.rows,
-    saleLines,
-    cancellationLines,
-    orders: { seen: orders.length, written: ordersWritten },
-    refunds: { seen: cancellations.length, written: refundsWritten, linked },
+    saleLines: sales.lines,
+    cancellationLines: cancellations.lines,
+    orders: { seen: sales.seen, written: sales.written },
+    refunds: { seen: cancellations.seen, written: cancellations.written, linked },
     customers: { seen: customers.length, written: customerResult.written },
     products: { seen: products.length, written: productResult.written },
     skipped: acc.skipped,
     rejectedCount: acc.rejectedCount,
     rejected: acc.rejected,
   };
+}
+
+/**
+ * Maps invoices to records and ingests them in batches, two in flight: while Postgres writes
+ * one batch, Node validates and encodes the next.
+ */
+async function ingestInvoices<R extends { lines: unknown[] }>(
+  invoices: Invoice[],
+  options: {
+    batchSize: number;
+    toRecord: (invoice: Invoice) => R;
+    ingest: (batch: R[]) => Promise<{ written: number }>;
+    onProgress: (done: number, total: number) => void;
+  },
+): Promise<{ seen: number; written: number; lines: number }> {
+  const totals = { seen: invoices.length, written: 0, lines: 0 };
+  let done = 0;
+  await forEachConcurrently(chunks(invoices, options.batchSize), INGEST_LANES, async (chunk) => {
+    const batch = chunk.map(options.toRecord);
+    totals.lines += batch.reduce((sum, record) => sum + record.lines.length, 0);
+    const { written } = await options.ingest(batch);
+    totals.written += written; // after the await: `x += await f()` would read x before it
+    done += chunk.length;
+    options.onProgress(done, invoices.length);
+  });
+  return totals;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
