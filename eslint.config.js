@@ -8,8 +8,14 @@ import tseslint from "typescript-eslint";
 
 const ML_FORBIDDEN_IMPORTS = {
   patterns: [
-    { group: ["@prisma/*", "prisma", "pg", "bullmq", "ioredis"], message: "app/ml is pure numeric code: no database or queue clients." },
-    { group: ["**/*.server", "**/*.server.*", "~/*.server", "**/db.server*"], message: "app/ml may not import server-only modules." },
+    {
+      group: ["@prisma/*", "prisma", "pg", "bullmq", "ioredis"],
+      message: "app/ml is pure numeric code: no database or queue clients.",
+    },
+    {
+      group: ["**/*.server", "**/*.server.*", "~/*.server", "**/db.server*"],
+      message: "app/ml may not import server-only modules.",
+    },
   ],
 };
 
@@ -45,7 +51,14 @@ export default tseslint.config(
     files: ["app/ml/**"],
     rules: {
       "no-restricted-imports": ["error", ML_FORBIDDEN_IMPORTS],
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "app/ml takes its inputs as arguments, never from the environment." }],
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "app/ml takes its inputs as arguments, never from the environment.",
+        },
+      ],
       "no-restricted-globals": ["error", { name: "process", message: "app/ml may not touch the process." }],
     },
   },

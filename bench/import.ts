@@ -79,12 +79,16 @@ async function main() {
   );
   const figures: RunFigures[] = [];
   for (let run = 0; run < runs; run++) {
-    const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", postgres.adminUrl], {
-      cwd: root,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, LOG_LEVEL: "warn" },
-    });
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(import.meta.url), "--child", postgres.adminUrl],
+      {
+        cwd: root,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, LOG_LEVEL: "warn" },
+      },
+    );
     if (child.status !== 0) throw new Error(`run ${run + 1} failed`);
     figures.push(JSON.parse(child.stdout.trim().split("\n").pop()!) as RunFigures);
     console.error(`run ${run + 1}/${runs}: ${figures.at(-1)!.seconds} s`);

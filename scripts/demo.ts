@@ -39,7 +39,9 @@ async function main() {
   }
 
   const migrations = await migrate(databaseUrl);
-  say(`database ready (${migrations.applied.length} migrations applied now, ${migrations.alreadyApplied.length} before)`);
+  say(
+    `database ready (${migrations.applied.length} migrations applied now, ${migrations.alreadyApplied.length} before)`,
+  );
 
   const { createDatabase } = await import("~/db.server");
   const { importOnlineRetail, DEMO_SHOP } = await import("~/platforms/csv/online-retail-import.server");
@@ -73,7 +75,10 @@ async function main() {
     const queues = createQueues(connection);
     const workers = startWorkers({ connection, database });
     await registerSchedulers(queues, database);
-    const events = new QueueEvents("analytics", { connection: createRedis(redisUrl, "worker"), prefix: DEFAULT_PREFIX });
+    const events = new QueueEvents("analytics", {
+      connection: createRedis(redisUrl, "worker"),
+      prefix: DEFAULT_PREFIX,
+    });
     await events.waitUntilReady(); // else a fast job can finish before we listen, and we wait forever
     const job = await queues.analytics.add("daily-aggregates", { shopId: shop!.id });
     await job.waitUntilFinished(events);

@@ -39,7 +39,11 @@ async function main() {
       console.error(`... and ${report.rejectedCount - report.rejected.length} more rejected rows`);
     }
     console.log(
-      JSON.stringify({ ...report, rejected: undefined, seconds: Math.round(performance.now() - started) / 1000 }, null, 2),
+      JSON.stringify(
+        { ...report, rejected: undefined, seconds: Math.round(performance.now() - started) / 1000 },
+        null,
+        2,
+      ),
     );
   } finally {
     await database.close();

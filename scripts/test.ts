@@ -26,9 +26,6 @@ function step(name: string, command: string, args: string[], env: NodeJS.Process
 }
 
 async function main() {
-  if (step("lint", bin("eslint"), [".", "--max-warnings", "0"]) !== 0) return fail("lint failed");
-  if (step("typecheck", bin("tsc"), ["--noEmit"]) !== 0) return fail("typecheck failed");
-
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   if (!(await redisAnswers(redisUrl))) {
     return fail(
@@ -37,7 +34,18 @@ async function main() {
         "or set REDIS_URL to a Redis you own.",
     );
   }
-  const postgres = await resolvePostgres(undefined, process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres", root, say);
+  if (step("lint", bin("eslint"), [".", "--max-warnings", "0"]) !== 0) return fail("lint failed");
+  if (step("format", bin("prettier"), ["--check", "--log-level", "warn", "."]) !== 0) {
+    return fail("formatting differs from Prettier's: run `npm run format`");
+  }
+  if (step("typecheck", bin("tsc"), ["--noEmit"]) !== 0) return fail("typecheck failed");
+
+  const postgres = await resolvePostgres(
+    undefined,
+    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+    root,
+    say,
+  );
   say(`postgres: ${postgres.embedded ? "embedded server" : "configured server"}; redis: ${redisUrl}`);
 
   const report = path.join(root, ".data", "vitest-report.json");

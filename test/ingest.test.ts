@@ -26,7 +26,13 @@ describe("order ingest", () => {
     const shop = await createShop(db.prisma, { timezone: "America/New_York" });
     // 02:30 UTC on 1 March is still 28 February in New York.
     const result = await ingestOrders(db.pool, shop.id, [
-      orderRecord("1001", { at: "2026-03-01T02:30:00Z", lines: [["P1", 2, "5.25"], ["P2", 1, "3.10"]] }),
+      orderRecord("1001", {
+        at: "2026-03-01T02:30:00Z",
+        lines: [
+          ["P1", 2, "5.25"],
+          ["P2", 1, "3.10"],
+        ],
+      }),
     ]);
     expect(result).toEqual({ written: 1, unchanged: 0, rejected: [] });
     const order = await orderState(shop.id, "1001");
@@ -45,10 +51,18 @@ describe("order ingest", () => {
     const shop = await createShop(db.prisma);
     const records = [orderRecord("2001"), orderRecord("2002", { customer: null })];
     await ingestOrders(db.pool, shop.id, records);
-    const before = await db.prisma.order.findMany({ where: { shopId: shop.id }, include: { lines: true }, orderBy: { id: "asc" } });
+    const before = await db.prisma.order.findMany({
+      where: { shopId: shop.id },
+      include: { lines: true },
+      orderBy: { id: "asc" },
+    });
     const again = await ingestOrders(db.pool, shop.id, records);
     expect(again).toEqual({ written: 0, unchanged: 2, rejected: [] });
-    const after = await db.prisma.order.findMany({ where: { shopId: shop.id }, include: { lines: true }, orderBy: { id: "asc" } });
+    const after = await db.prisma.order.findMany({
+      where: { shopId: shop.id },
+      include: { lines: true },
+      orderBy: { id: "asc" },
+    });
     expect(after).toEqual(before);
   });
 
@@ -57,14 +71,20 @@ describe("order ingest", () => {
     const older = orderRecord("3001", { updatedAt: "2026-03-02T10:00:00Z", lines: [["P1", 1, "10.00"]] });
     const newer = orderRecord("3001", {
       updatedAt: "2026-03-02T11:00:00Z",
-      lines: [["P1", 3, "10.00"], ["P9", 1, "4.00"]],
+      lines: [
+        ["P1", 3, "10.00"],
+        ["P9", 1, "4.00"],
+      ],
     });
     await ingestOrders(db.pool, shop.id, [newer]);
     const late = await ingestOrders(db.pool, shop.id, [older]);
     expect(late.written).toBe(0);
     const order = await orderState(shop.id, "3001");
     expect(order.totalPrice.toString()).toBe("34");
-    expect(order.lines.map((line) => [line.sku, line.quantity])).toEqual([["P1", 3], ["P9", 1]]);
+    expect(order.lines.map((line) => [line.sku, line.quantity])).toEqual([
+      ["P1", 3],
+      ["P9", 1],
+    ]);
 
     // Within one batch too: the newest of duplicates wins.
     const shop2 = await createShop(db.prisma);
@@ -75,7 +95,13 @@ describe("order ingest", () => {
   it("a newer version replaces lines, keeping the ids of lines that survive", async () => {
     const shop = await createShop(db.prisma);
     await ingestOrders(db.pool, shop.id, [
-      orderRecord("4001", { updatedAt: "2026-03-02T10:00:00Z", lines: [["P1", 1, "1.00"], ["P2", 1, "2.00"]] }),
+      orderRecord("4001", {
+        updatedAt: "2026-03-02T10:00:00Z",
+        lines: [
+          ["P1", 1, "1.00"],
+          ["P2", 1, "2.00"],
+        ],
+      }),
     ]);
     const first = await orderState(shop.id, "4001");
     await ingestOrders(db.pool, shop.id, [
@@ -136,7 +162,13 @@ describe("customer and product ingest", () => {
     const shop = await createShop(db.prisma);
     const base = { externalId: "P1", title: "Mug", updatedAt: "2026-03-01T00:00:00Z" };
     await ingestProducts(db.pool, shop.id, [
-      { ...base, variants: [{ externalId: "V1", price: "9.50" }, { externalId: "V2", price: "11.00" }] },
+      {
+        ...base,
+        variants: [
+          { externalId: "V1", price: "9.50" },
+          { externalId: "V2", price: "11.00" },
+        ],
+      },
     ]);
     await ingestProducts(db.pool, shop.id, [
       { ...base, updatedAt: "2026-03-02T00:00:00Z", variants: [{ externalId: "V2", price: "12.00" }] },
@@ -162,7 +194,10 @@ describe("customer and product ingest", () => {
         updatedAt: "2026-03-03T00:00:00Z",
       },
     ]);
-    const refund = await db.prisma.refund.findFirstOrThrow({ where: { shopId: shop.id }, include: { lines: true, order: true } });
+    const refund = await db.prisma.refund.findFirstOrThrow({
+      where: { shopId: shop.id },
+      include: { lines: true, order: true },
+    });
     expect(refund.order?.externalId).toBe("8001");
     expect(refund.lines[0]!.orderLineId).not.toBeNull();
   });

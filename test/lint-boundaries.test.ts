@@ -25,7 +25,8 @@ describe("the app/ml boundary", () => {
   });
 
   it("allows the numeric libraries there, and allows Prisma elsewhere", async () => {
-    const numeric = 'import { Matrix } from "ml-matrix";\nimport { mean } from "simple-statistics";\nexport const x = [Matrix, mean];\n';
+    const numeric =
+      'import { Matrix } from "ml-matrix";\nimport { mean } from "simple-statistics";\nexport const x = [Matrix, mean];\n';
     expect(await ruleIds("app/ml/als/example.ts", numeric)).toEqual([]);
     const server = 'import { PrismaClient } from "@prisma/client";\nexport const c = PrismaClient;\n';
     expect(await ruleIds("app/read/example.server.ts", server)).toEqual([]);

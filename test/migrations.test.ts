@@ -26,11 +26,28 @@ describe("migrations", () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual([
-      "Customer", "CustomerRecommendation", "CustomerScore", "ForecastPoint", "ModelRun", "Order", "OrderLine",
-      "Product", "ProductRecommendation", "ProductVariant", "Refund", "RefundLine", "Session", "Shop",
-      "ShopDailyStat", "SyncRun", "WebhookDelivery", "_prisma_migrations",
+      "Customer",
+      "CustomerRecommendation",
+      "CustomerScore",
+      "ForecastPoint",
+      "ModelRun",
+      "Order",
+      "OrderLine",
+      "Product",
+      "ProductRecommendation",
+      "ProductVariant",
+      "Refund",
+      "RefundLine",
+      "Session",
+      "Shop",
+      "ShopDailyStat",
+      "SyncRun",
+      "WebhookDelivery",
+      "_prisma_migrations",
     ]);
-    const recorded = await db.pool.query(`SELECT migration_name, length(checksum) AS n, finished_at FROM "_prisma_migrations"`);
+    const recorded = await db.pool.query(
+      `SELECT migration_name, length(checksum) AS n, finished_at FROM "_prisma_migrations"`,
+    );
     expect(recorded.rows.map((r) => r.migration_name)).toEqual(first.applied);
     expect(recorded.rows.every((r) => r.n === 64 && r.finished_at)).toBe(true);
   });
@@ -50,9 +67,13 @@ describe("migrations", () => {
     const { stdout } = await run(
       path.join(root, "node_modules", ".bin", "prisma"),
       [
-        "migrate", "diff", "--exit-code",
-        "--from-schema-datamodel", "prisma/migrations/schema.snapshot.prisma",
-        "--to-schema-datamodel", "prisma/schema.prisma",
+        "migrate",
+        "diff",
+        "--exit-code",
+        "--from-schema-datamodel",
+        "prisma/migrations/schema.snapshot.prisma",
+        "--to-schema-datamodel",
+        "prisma/schema.prisma",
       ],
       { cwd: root, env: { ...process.env, DATABASE_URL: db.url } },
     );

@@ -27,9 +27,7 @@ interface Row {
 
 function expectedFigures() {
   const rows = parse(zlib.gunzipSync(fs.readFileSync(DATA)), { columns: true }) as Row[];
-  const valid = rows.filter(
-    (r) => !r.InvoiceNo.startsWith("C") && Number(r.Quantity) > 0 && Number(r.UnitPrice) > 0,
-  );
+  const valid = rows.filter((r) => !r.InvoiceNo.startsWith("C") && Number(r.Quantity) > 0 && Number(r.UnitPrice) > 0);
   // Revenue in hundredths of a penny, summed as integers to stay exact.
   const revenue = valid.reduce((sum, r) => sum + Number(r.Quantity) * Math.round(Number(r.UnitPrice) * 10_000), 0);
   return {
@@ -180,15 +178,15 @@ describe("malformed files", () => {
       header,
       "900001,85123A,WHITE HANGING HEART,6,2011-01-05 10:00:00,2.55,17850,United Kingdom",
       "900001,71053,WHITE METAL LANTERN,six,2011-01-05 10:00:00,3.39,17850,United Kingdom",
-      "900002,22752,\"SET 7 BABUSHKA, NESTING BOXES\",2,2011-13-45 10:00:00,7.65,,United Kingdom",
+      '900002,22752,"SET 7 BABUSHKA, NESTING BOXES",2,2011-13-45 10:00:00,7.65,,United Kingdom',
       "900003,POST,POSTAGE,1,2011-01-06 11:00:00,18.00,12347,Iceland",
-      "900003,22752,\"SET 7 BABUSHKA, NESTING BOXES\",2,2011-01-06 11:00:00,7.65,12347,Iceland",
+      '900003,22752,"SET 7 BABUSHKA, NESTING BOXES",2,2011-01-06 11:00:00,7.65,12347,Iceland',
       "900004,22752,BOX,1,2011-01-06 11:00:00,1.23456,12347,Iceland",
     ]);
     const result = await importOnlineRetail(db, file, { shop: { domain: "malformed-test", name: "Malformed" } });
     expect(result.rejected).toEqual([
       { line: 3, reason: 'Quantity "six" is not an integer' },
-      { line: 4, reason: "InvoiceDate \"2011-13-45 10:00:00\" is not a real date" },
+      { line: 4, reason: 'InvoiceDate "2011-13-45 10:00:00" is not a real date' },
       { line: 7, reason: 'UnitPrice "1.23456" is not a decimal with at most 4 places' },
     ]);
     const figures = await storeFigures(result.shopId);

@@ -45,7 +45,14 @@ async function seedShop() {
   const shop = await createShop(db.prisma, { timezone: "Europe/London" });
   await ingestOrders(db.pool, shop.id, [
     orderRecord("A1", { customer: "C1", at: "2026-01-05T09:00:00Z", lines: [["P1", 2, "10.00"]] }),
-    orderRecord("A2", { customer: "C2", at: "2026-01-05T23:30:00Z", lines: [["P1", 1, "10.00"], ["P2", 3, "1.50"]] }),
+    orderRecord("A2", {
+      customer: "C2",
+      at: "2026-01-05T23:30:00Z",
+      lines: [
+        ["P1", 1, "10.00"],
+        ["P2", 3, "1.50"],
+      ],
+    }),
     orderRecord("A3", { customer: "C1", at: "2026-01-06T10:00:00Z", lines: [["P2", 1, "1.50"]] }),
     orderRecord("A4", { customer: null, at: "2026-01-06T11:00:00Z", lines: [["P3", 1, "99.99"]] }),
   ]);
@@ -79,7 +86,16 @@ async function dailyStats(shopId: number) {
 
 const EXPECTED = [
   { day: "2026-01-05", orders: 2, customers: 2, newCustomers: 2, units: 6, revenue: "34.5", refunds: 0, refunded: "0" },
-  { day: "2026-01-06", orders: 2, customers: 1, newCustomers: 0, units: 2, revenue: "101.49", refunds: 1, refunded: "10" },
+  {
+    day: "2026-01-06",
+    orders: 2,
+    customers: 1,
+    newCustomers: 0,
+    units: 2,
+    revenue: "101.49",
+    refunds: 1,
+    refunded: "10",
+  },
 ];
 
 describe("daily aggregates through BullMQ", () => {
@@ -97,7 +113,9 @@ describe("daily aggregates through BullMQ", () => {
     const shop = await seedShop();
     const sink = bullSink(queues);
     await sink.enqueue("daily-aggregates", { shopId: shop.id });
-    await (await queues.analytics.add("daily-aggregates", { shopId: shop.id, fromDay: "2026-01-06" })).waitUntilFinished(events);
+    await (
+      await queues.analytics.add("daily-aggregates", { shopId: shop.id, fromDay: "2026-01-06" })
+    ).waitUntilFinished(events);
     expect(await dailyStats(shop.id)).toEqual(EXPECTED);
   });
 

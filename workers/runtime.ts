@@ -78,10 +78,12 @@ export function inlineSink(database: Database): JobSink {
   return {
     enqueue<N extends JobName>(name: N, data: JobData<N>) {
       const queue = QUEUE_OF[name];
-      const run = chain.then(() => PROCESSORS[queue](name, data, { database })).then(
-        () => undefined,
-        (error: Error) => log.error({ job: name, err: error.message }, "inline job failed"),
-      );
+      const run = chain
+        .then(() => PROCESSORS[queue](name, data, { database }))
+        .then(
+          () => undefined,
+          (error: Error) => log.error({ job: name, err: error.message }, "inline job failed"),
+        );
       chain = run;
       return run;
     },

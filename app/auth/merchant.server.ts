@@ -21,9 +21,12 @@ export async function requireMerchantShop(_request: Request, context: AppLoadCon
   if (standalone && isLoopback(context.remoteAddress ?? "")) {
     const shop = await db().prisma.shop.findFirst({ where: { domain: config.FORESIGHT_STANDALONE_SHOP } });
     if (!shop) {
-      throw new Response(`No shop "${config.FORESIGHT_STANDALONE_SHOP}" yet: run \`npm run demo\` to import the demo store.`, {
-        status: 404,
-      });
+      throw new Response(
+        `No shop "${config.FORESIGHT_STANDALONE_SHOP}" yet: run \`npm run demo\` to import the demo store.`,
+        {
+          status: 404,
+        },
+      );
     }
     return shop;
   }

@@ -50,8 +50,14 @@ export function MonthlyRevenue({ months, currency }: { months: MonthFigures[]; c
           totals={[
             "",
             formatCount(months.reduce((sum, m) => sum + m.orders, 0)),
-            formatCurrency(months.reduce((sum, m) => sum + Number(m.revenue), 0), currency),
-            formatCurrency(months.reduce((sum, m) => sum + Number(m.refundedAmount), 0), currency),
+            formatCurrency(
+              months.reduce((sum, m) => sum + Number(m.revenue), 0),
+              currency,
+            ),
+            formatCurrency(
+              months.reduce((sum, m) => sum + Number(m.refundedAmount), 0),
+              currency,
+            ),
           ]}
           showTotalsInFooter
         />

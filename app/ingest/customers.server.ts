@@ -7,7 +7,11 @@ import { CustomerRecord } from "./records";
  * Upserts customers in one statement. A stored row changes only when the incoming
  * `updatedAt` is strictly newer, so replays and out-of-order deliveries are harmless.
  */
-export async function ingestCustomers(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
+export async function ingestCustomers(
+  pool: pg.Pool,
+  shopId: number,
+  records: readonly unknown[],
+): Promise<IngestResult> {
   return ingestBatch(pool, CustomerRecord, records, async (client, customers) => {
     const result = await client.query(
       `INSERT INTO "Customer" ("shopId", "externalId", "email", "firstName", "lastName", "country", "tags",

@@ -41,7 +41,11 @@ function productsMentioned(orders: ValidOrder[]): Map<string, string> {
   return titles;
 }
 
-async function upsertOrderRows(client: pg.PoolClient, shopId: number, orders: ValidOrder[]): Promise<Map<string, number>> {
+async function upsertOrderRows(
+  client: pg.PoolClient,
+  shopId: number,
+  orders: ValidOrder[],
+): Promise<Map<string, number>> {
   const result = await client.query<{ id: number; externalId: string }>(
     `INSERT INTO "Order" ("shopId", "externalId", "name", "customerId", "processedAt", "localDate", "financialStatus",
                           "cancelledAt", "cancelReason", "currency", "subtotalPrice", "totalDiscounts", "totalShipping",

@@ -8,7 +8,11 @@ import { ProductRecord } from "./records";
  * (variants keep their ids when their externalId is unchanged). A deleted product is kept
  * with `deletedAt` set: past orders still point at it, but it is never recommended again.
  */
-export async function ingestProducts(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
+export async function ingestProducts(
+  pool: pg.Pool,
+  shopId: number,
+  records: readonly unknown[],
+): Promise<IngestResult> {
   return ingestBatch(pool, ProductRecord, records, async (client, products) => {
     const upserted = await client.query<{ id: number; externalId: string }>(
       `INSERT INTO "Product" ("shopId", "externalId", "title", "handle", "productType", "vendor", "status", "imageUrl",
@@ -45,7 +49,9 @@ export async function ingestProducts(pool: pg.Pool, shopId: number, records: rea
     );
     const idByExternal = new Map(upserted.rows.map((row) => [row.externalId, row.id]));
     const changed = products.filter((p) => idByExternal.has(p.externalId) && !p.deleted);
-    const variants = changed.flatMap((p) => p.variants.map((v) => ({ ...v, productId: idByExternal.get(p.externalId)! })));
+    const variants = changed.flatMap((p) =>
+      p.variants.map((v) => ({ ...v, productId: idByExternal.get(p.externalId)! })),
+    );
     if (variants.length > 0) {
       await client.query(
         `INSERT INTO "ProductVariant" ("shopId", "productId", "externalId", "title", "sku", "price",

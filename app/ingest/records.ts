@@ -9,9 +9,14 @@ import { z } from "zod";
 const externalId = z.string().trim().min(1).max(255);
 const decimal = z
   .string()
-  .regex(/^-?\d{1,15}(\.\d{1,6})?$/, "must be a decimal number written as a string, e.g. \"12.50\"");
+  .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'must be a decimal number written as a string, e.g. "12.50"');
 const instant = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value));
-const optionalText = z.string().trim().max(1000).nullish().transform((value) => value || null);
+const optionalText = z
+  .string()
+  .trim()
+  .max(1000)
+  .nullish()
+  .transform((value) => value || null);
 
 export const LINE_KINDS = ["PRODUCT", "SHIPPING", "DISCOUNT", "FEE", "ADJUSTMENT", "GIFT_CARD", "OTHER"] as const;
 export const FINANCIAL_STATUSES = [
@@ -27,12 +32,21 @@ export const FINANCIAL_STATUSES = [
 
 export const CustomerRecord = z.object({
   externalId,
-  email: z.string().trim().toLowerCase().max(320).nullish().transform((value) => value || null),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(320)
+    .nullish()
+    .transform((value) => value || null),
   firstName: optionalText,
   lastName: optionalText,
   country: optionalText,
   tags: z.array(z.string().max(255)).default([]),
-  acceptsMarketing: z.boolean().nullish().transform((value) => value ?? null),
+  acceptsMarketing: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? null),
   createdAt: instant.nullish().transform((value) => value ?? null),
   updatedAt: instant,
 });
@@ -44,7 +58,11 @@ export const VariantRecord = z.object({
   title: optionalText,
   sku: optionalText,
   price: decimal.nullish().transform((value) => value ?? null),
-  inventoryQuantity: z.number().int().nullish().transform((value) => value ?? null),
+  inventoryQuantity: z
+    .number()
+    .int()
+    .nullish()
+    .transform((value) => value ?? null),
 });
 
 export const ProductRecord = z.object({
@@ -54,8 +72,16 @@ export const ProductRecord = z.object({
   productType: optionalText,
   vendor: optionalText,
   status: z.enum(["ACTIVE", "DRAFT", "ARCHIVED"]).default("ACTIVE"),
-  imageUrl: z.string().url().nullish().transform((value) => value ?? null),
-  totalInventory: z.number().int().nullish().transform((value) => value ?? null),
+  imageUrl: z
+    .string()
+    .url()
+    .nullish()
+    .transform((value) => value ?? null),
+  totalInventory: z
+    .number()
+    .int()
+    .nullish()
+    .transform((value) => value ?? null),
   recommendable: z.boolean().default(true),
   deleted: z.boolean().default(false),
   variants: z.array(VariantRecord).default([]),

@@ -1,7 +1,9 @@
 /** Display formatting for the admin UI; money arrives as decimal strings from Postgres. */
 
 export function formatCurrency(amount: string | number, currency: string): string {
-  return new Intl.NumberFormat("en-GB", { style: "currency", currency, minimumFractionDigits: 2 }).format(Number(amount));
+  return new Intl.NumberFormat("en-GB", { style: "currency", currency, minimumFractionDigits: 2 }).format(
+    Number(amount),
+  );
 }
 
 /** "£10.67M": for headline cards, where the exact amount is shown beneath. */

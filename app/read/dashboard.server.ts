@@ -59,7 +59,12 @@ export async function loadDashboard(pool: pg.Pool, shopId: number): Promise<Dash
     refunds: { count: row.refunds, amount: row.refunded },
     firstOrderDay: row.first_day,
     lastOrderDay: row.last_day,
-    months: months.rows.map((m) => ({ month: m.month, orders: m.orders, revenue: m.revenue, refundedAmount: m.refunded })),
+    months: months.rows.map((m) => ({
+      month: m.month,
+      orders: m.orders,
+      revenue: m.revenue,
+      refundedAmount: m.refunded,
+    })),
     aggregatesUpdatedAt: lastRun.rows[0]?.finished ?? null,
   };
 }

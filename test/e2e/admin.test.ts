@@ -37,11 +37,15 @@ beforeAll(async () => {
     currency: "EUR",
   });
   shopId = shop.id;
-  await ingestOrders(db.pool, shop.id, [
-    orderRecord("1", { customer: "A", at: "2026-01-10T10:00:00Z", lines: [["P1", 2, "1500.25"]] }),
-    orderRecord("2", { customer: "B", at: "2026-02-03T10:00:00Z", lines: [["P2", 1, "20.00"]] }),
-    orderRecord("3", { customer: null, at: "2026-02-04T10:00:00Z", lines: [["P1", 1, "1500.25"]] }),
-  ].map((order) => ({ ...order, currency: "EUR" })));
+  await ingestOrders(
+    db.pool,
+    shop.id,
+    [
+      orderRecord("1", { customer: "A", at: "2026-01-10T10:00:00Z", lines: [["P1", 2, "1500.25"]] }),
+      orderRecord("2", { customer: "B", at: "2026-02-03T10:00:00Z", lines: [["P2", 1, "20.00"]] }),
+      orderRecord("3", { customer: null, at: "2026-02-04T10:00:00Z", lines: [["P1", 1, "1500.25"]] }),
+    ].map((order) => ({ ...order, currency: "EUR" })),
+  );
   await ingestRefunds(db.pool, shop.id, [
     {
       externalId: "R1",

@@ -26,7 +26,9 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `foresight_test_${crypto.randomBytes(6).toString("hex")}`;
   await admin((client) =>
-    client.query(options.empty ? `CREATE DATABASE "${name}"` : `CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`),
+    client.query(
+      options.empty ? `CREATE DATABASE "${name}"` : `CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`,
+    ),
   );
   const url = withDatabase(inject("adminUrl"), name);
   const database = createDatabase(url, { max: 4 });

@@ -3,9 +3,7 @@ export const TEMPLATE_DATABASE = "foresight_test_template";
 /** The maintenance-database URL of the Postgres the tests use (scripts/test.ts sets it). */
 export function testAdminUrl(): string {
   return (
-    process.env.FORESIGHT_TEST_ADMIN_URL ??
-    process.env.DATABASE_URL ??
-    "postgresql://postgres@127.0.0.1:5432/postgres"
+    process.env.FORESIGHT_TEST_ADMIN_URL ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres"
   );
 }
 

@@ -21,7 +21,14 @@ import { wallTimeToInstant } from "~/lib/local-time";
 import { forEachConcurrently } from "~/lib/concurrency";
 import { formatMoney } from "~/lib/money";
 
-import { classifyRow, isProductCode, lineKindOf, ONLINE_RETAIL_COLUMNS, type ParsedRow, type SkipReason } from "./online-retail-rows";
+import {
+  classifyRow,
+  isProductCode,
+  lineKindOf,
+  ONLINE_RETAIL_COLUMNS,
+  type ParsedRow,
+  type SkipReason,
+} from "./online-retail-rows";
 import { linkCancellationsToOrders } from "./link-cancellations.server";
 
 export const DEMO_SHOP = {
@@ -92,7 +99,11 @@ interface Accumulated {
   strings: Map<string, string>;
 }
 
-export async function importOnlineRetail(database: Database, file: string, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importOnlineRetail(
+  database: Database,
+  file: string,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
   const shop = await upsertShop(database.prisma, { ...DEMO_SHOP, ...options.shop });
   const run = await database.prisma.syncRun.create({
     data: { shopId: shop.id, kind: "FILE_IMPORT", status: "RUNNING", phase: "reading", cursor: file },
@@ -158,7 +169,10 @@ async function readFile(file: string): Promise<Accumulated> {
   const parser = (await openMaybeGzipped(file)).pipe(
     parse({ columns: checkHeader, info: true, relax_column_count: true, skip_empty_lines: true, bom: true }),
   );
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
     acc.rows += 1;
     const classified = classifyRow(record);
     switch (classified.type) {
@@ -202,7 +216,8 @@ function remember(acc: Accumulated, row: ParsedRow, invoices: Map<string, Invoic
   });
   if (row.customerId) {
     const customer = acc.customers.get(row.customerId);
-    if (!customer) acc.customers.set(row.customerId, { country: row.country, first: row.invoiceDate, last: row.invoiceDate });
+    if (!customer)
+      acc.customers.set(row.customerId, { country: row.country, first: row.invoiceDate, last: row.invoiceDate });
     else if (row.invoiceDate >= customer.last) Object.assign(customer, { country: row.country, last: row.invoiceDate });
   }
   if (isProductCode(row.stockCode)) {

@@ -70,9 +70,7 @@ export function lineKindOf(stockCode: string): LineKind {
 function isCalendarTime(text: string): boolean {
   const [year, month, day, hour, minute, second = 0] = text.split(/[- :]/).map(Number) as number[];
   const date = new Date(Date.UTC(year!, month! - 1, day!));
-  return (
-    date.getUTCMonth() === month! - 1 && date.getUTCDate() === day && hour! < 24 && minute! < 60 && second < 60
-  );
+  return date.getUTCMonth() === month! - 1 && date.getUTCDate() === day && hour! < 24 && minute! < 60 && second < 60;
 }
 
 /** Validates one record (already split into fields) and says what it is. */
@@ -87,10 +85,14 @@ export function classifyRow(fields: Record<string, string | undefined>): Classif
   if (!DATE.test(invoiceDate)) {
     return { type: "malformed", reason: `InvoiceDate "${invoiceDate}" is not YYYY-MM-DD HH:MM:SS` };
   }
-  if (!isCalendarTime(invoiceDate)) return { type: "malformed", reason: `InvoiceDate "${invoiceDate}" is not a real date` };
+  if (!isCalendarTime(invoiceDate))
+    return { type: "malformed", reason: `InvoiceDate "${invoiceDate}" is not a real date` };
   const unitPrice = parseMoney(fields.UnitPrice ?? "");
   if (unitPrice === null) {
-    return { type: "malformed", reason: `UnitPrice "${fields.UnitPrice ?? ""}" is not a decimal with at most 4 places` };
+    return {
+      type: "malformed",
+      reason: `UnitPrice "${fields.UnitPrice ?? ""}" is not a decimal with at most 4 places`,
+    };
   }
   const customerText = (fields.CustomerID ?? "").trim();
   if (customerText && !CUSTOMER.test(customerText)) {
