@@ -219,4 +219,18 @@ describe("shop isolation", () => {
     expect(a.lines[0]!.productId).not.toBe(b.lines[0]!.productId);
     expect(a.customerId).not.toBe(b.customerId);
   });
+
+  it("the database itself refuses a line filed under another shop than its order", async () => {
+    const shopA = await createShop(db.prisma);
+    const shopB = await createShop(db.prisma);
+    await ingestOrders(db.pool, shopA.id, [orderRecord("9101")]);
+    const order = await orderState(shopA.id, "9101");
+    await expect(
+      db.pool.query(
+        `INSERT INTO "OrderLine" ("shopId", "orderId", "externalId", "title", "quantity", "unitPrice")
+         VALUES ($1, $2, 'stray', 'stray', 1, 1)`,
+        [shopB.id, order.id],
+      ),
+    ).rejects.toThrow(/OrderLine_orderId_shopId_fkey/);
+  });
 });
