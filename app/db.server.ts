@@ -3,6 +3,7 @@ import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 
 import { env } from "./env.server";
+import { log } from "./logger.server";
 
 /**
  * A connection to one database: a pg pool for the bulk paths (ingest, aggregates) and a
@@ -20,6 +21,10 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export function createDatabase(connectionString: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // An idle connection can be cut by the server (restart, failover, DROP DATABASE ... FORCE).
+  // pg reports that as an 'error' event, which would crash the process if nobody listened;
+  // the pool replaces the connection on next use, so a warning is all it deserves.
+  pool.on("error", (error) => log.warn({ err: error.message }, "idle Postgres connection closed by the server"));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {
