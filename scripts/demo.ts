@@ -73,7 +73,7 @@ async function main() {
   if (useRedis) {
     const connection = createRedis(redisUrl, "worker");
     const queues = createQueues(connection);
-    const workers = startWorkers({ connection, database });
+    const workers = startWorkers({ connection, database, queues });
     await registerSchedulers(queues, database);
     const events = new QueueEvents("analytics", {
       connection: createRedis(redisUrl, "worker"),

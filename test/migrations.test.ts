@@ -27,6 +27,7 @@ describe("migrations", () => {
     );
     expect(rows.map((r) => r.table_name)).toEqual([
       "Customer",
+      "CustomerDataExport",
       "CustomerRecommendation",
       "CustomerScore",
       "ForecastPoint",

@@ -15,7 +15,7 @@ async function main() {
   const database = createDatabase(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL, "worker");
   const queues = createQueues(redis);
-  const handle = startWorkers({ connection: redis, database });
+  const handle = startWorkers({ connection: redis, database, queues });
   const shops = await registerSchedulers(queues, database);
   log.info({ redis: redactUrl(config.REDIS_URL), shops }, "workers started");
 

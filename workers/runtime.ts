@@ -10,12 +10,16 @@ import { log } from "~/logger.server";
 import type { JobSink, Queues } from "~/queues/enqueue.server";
 import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } from "~/queues/jobs";
 
-import { processAnalyticsJob, type ProcessorContext } from "./processors/analytics";
+import { processAnalyticsJob } from "./processors/analytics";
+import { processWebhookJob } from "./processors/webhooks";
+import type { ApplyContext } from "./shopify/apply-webhook";
 
+type ProcessorContext = ApplyContext;
 type Processor = (name: string, data: unknown, context: ProcessorContext) => Promise<unknown>;
 
 const PROCESSORS: Record<QueueName, Processor> = {
   analytics: processAnalyticsJob,
+  webhooks: processWebhookJob,
 };
 
 /** Nightly, in each shop's own time zone, after its day has closed. */
@@ -29,10 +33,16 @@ export interface WorkerHandle {
 export function startWorkers(options: {
   connection: ConnectionOptions;
   database: Database;
+  /** The same queues the workers serve; used to stop an uninstalled shop's schedules. */
+  queues?: Queues;
   prefix?: string;
   concurrency?: number;
 }): WorkerHandle {
-  const context: ProcessorContext = { database: options.database };
+  const { queues } = options;
+  const context: ProcessorContext = {
+    database: options.database,
+    removeShopSchedules: queues ? (shopId) => removeSchedulers(queues, shopId) : undefined,
+  };
   const workers = (Object.keys(PROCESSORS) as QueueName[]).map((queue) => {
     const worker = new Worker(queue, (job) => PROCESSORS[queue](job.name, job.data, context), {
       connection: options.connection,
@@ -67,6 +77,11 @@ export async function registerSchedulers(queues: Queues, database: Database): Pr
     );
   }
   return shops.length;
+}
+
+/** Stops a shop's recurring jobs. */
+export async function removeSchedulers(queues: Queues, shopId: number): Promise<void> {
+  await queues[QUEUE_OF["daily-aggregates"]].removeJobScheduler(`daily-aggregates:${shopId}`);
 }
 
 /**

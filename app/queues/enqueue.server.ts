@@ -29,16 +29,20 @@ export function createQueues(connection: ConnectionOptions, prefix = DEFAULT_PRE
 }
 
 /**
- * Enqueues through BullMQ. A job for the same shop that is still waiting is not added twice
- * (deduplication id = job name + shop), so a burst of triggers costs one run.
+ * How a job is identified against duplicates. Per-shop jobs: one waiting run per shop, so a
+ * burst of triggers costs one run. Webhook jobs: one per delivery.
  */
+function dedupeId<N extends JobName>(name: N, data: JobData<N>): string {
+  if ("deliveryId" in data) return `${name}:${data.deliveryId}`;
+  return `${name}:${data.shopId}`;
+}
+
+/** Enqueues through BullMQ, validating the payload first. */
 export function bullSink(queues: Queues): JobSink {
   return {
     async enqueue(name, data) {
       const payload = parseJob(name, data);
-      await queues[QUEUE_OF[name]].add(name, payload, {
-        deduplication: { id: `${name}:${payload.shopId}` },
-      });
+      await queues[QUEUE_OF[name]].add(name, payload, { deduplication: { id: dedupeId(name, payload) } });
     },
     async close() {
       await Promise.all(Object.values(queues).map((queue) => queue.close()));

@@ -11,6 +11,8 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 export const JOBS = {
   /** Rebuild a shop's per-day figures (all days, or from `fromDay` on). */
   "daily-aggregates": z.object({ shopId: z.number().int().positive(), fromDay: day.optional() }),
+  /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
+  "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -19,9 +21,10 @@ export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]>;
 /** Which queue each job runs on; one processor file per queue under workers/processors. */
 export const QUEUE_OF: Record<JobName, QueueName> = {
   "daily-aggregates": "analytics",
+  "shopify-webhook": "webhooks",
 };
 
-export const QUEUE_NAMES = ["analytics"] as const;
+export const QUEUE_NAMES = ["analytics", "webhooks"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Validates a payload for `name`, throwing a readable error for a malformed one. */

@@ -8,11 +8,7 @@ import { parseJob, type JobName } from "~/queues/jobs";
 
 import { rebuildDailyStats } from "../analytics/daily-stats";
 
-export interface ProcessorContext {
-  database: Database;
-}
-
-export async function processAnalyticsJob(name: string, data: unknown, { database }: ProcessorContext) {
+export async function processAnalyticsJob(name: string, data: unknown, { database }: { database: Database }) {
   switch (name as JobName) {
     case "daily-aggregates": {
       const job = parseJob("daily-aggregates", data);

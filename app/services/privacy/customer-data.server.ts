@@ -1,0 +1,60 @@
+/**
+ * GDPR for one customer: what we hold about them (customers/data_request) and erasing it
+ * (customers/redact). Erasure removes the customer row, which cascades to their scores,
+ * personal recommendations and exports and unlinks (not deletes) their orders and refunds:
+ * the shop's sales history stays whole, but no longer points at a person.
+ */
+import type { Prisma } from "@prisma/client";
+
+import type { Database } from "~/db.server";
+
+export async function exportCustomerData(
+  database: Database,
+  shopId: number,
+  customerExternalId: string,
+  requestId: string,
+): Promise<Prisma.JsonObject> {
+  const { prisma } = database;
+  const customer = await prisma.customer.findUnique({
+    where: { shopId_externalId: { shopId, externalId: customerExternalId } },
+    include: {
+      orders: { include: { lines: true }, orderBy: { processedAt: "asc" } },
+      refunds: { include: { lines: true } },
+      scores: true,
+      recommendations: {
+        include: { product: { select: { externalId: true, title: true } } },
+        orderBy: { rank: "asc" },
+      },
+    },
+  });
+  const data: Prisma.JsonObject = customer
+    ? (JSON.parse(
+        JSON.stringify({ heldData: true, customer }, (_key, value: unknown) =>
+          typeof value === "bigint" ? value.toString() : value,
+        ),
+      ) as Prisma.JsonObject)
+    : { heldData: false, customerExternalId };
+  await prisma.customerDataExport.upsert({
+    where: { shopId_requestId: { shopId, requestId } },
+    create: { shopId, customerExternalId, requestId, data },
+    update: { data },
+  });
+  return data;
+}
+
+/** @returns whether a customer row existed. */
+export async function redactCustomer(database: Database, shopId: number, customerExternalId: string): Promise<boolean> {
+  return database.prisma.$transaction(async (tx) => {
+    await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId } });
+    const deleted = await tx.customer.deleteMany({ where: { shopId, externalId: customerExternalId } });
+    return deleted.count > 0;
+  });
+}
+
+/** shop/redact: everything the shop owns goes, through the cascades, and its sessions. */
+export async function redactShop(database: Database, shopId: number, domain: string): Promise<void> {
+  await database.prisma.$transaction([
+    database.prisma.session.deleteMany({ where: { shop: domain } }),
+    database.prisma.shop.delete({ where: { id: shopId } }),
+  ]);
+}

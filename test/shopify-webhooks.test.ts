@@ -1,0 +1,357 @@
+/**
+ * Shopify webhooks end to end: requests signed for real with the app secret, the real
+ * receiver, real Postgres, a real BullMQ queue (this file's own prefix) and worker.
+ */
+import crypto from "node:crypto";
+import { QueueEvents } from "bullmq";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { upsertShop } from "~/ingest/shops.server";
+import { createRedis } from "~/queues/connection.server";
+import { bullSink, createQueues, type JobSink, type Queues } from "~/queues/enqueue.server";
+import { receiveShopifyWebhook } from "~/services/webhooks/receive-shopify.server";
+
+import { registerSchedulers, startWorkers, type WorkerHandle } from "../workers/runtime";
+
+import {
+  customerPayload,
+  orderPayload,
+  productPayload,
+  refundPayload,
+  SECRET,
+  SHOP_DOMAIN,
+  signedWebhook,
+  withOrderId,
+} from "./fixtures/shopify-webhooks";
+import { createTestDatabase, type TestDatabase } from "./helpers/database";
+import { testRedisUrl } from "./helpers/urls";
+
+Object.assign(process.env, {
+  SHOPIFY_API_KEY: "test-api-key",
+  SHOPIFY_API_SECRET: SECRET,
+  SHOPIFY_APP_URL: "https://foresight.example.com",
+});
+
+const prefix = `test-${crypto.randomBytes(4).toString("hex")}`;
+let db: TestDatabase;
+let queues: Queues;
+let workers: WorkerHandle;
+let events: QueueEvents;
+let sink: JobSink;
+let redis: ReturnType<typeof createRedis>;
+let shopId: number;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  process.env.DATABASE_URL = db.url; // the app's configuration is read on first use
+  redis = createRedis(testRedisUrl(), "worker");
+  queues = createQueues(redis, prefix);
+  sink = bullSink(queues);
+  workers = startWorkers({ connection: redis, database: db, queues, prefix });
+  events = new QueueEvents("webhooks", { connection: createRedis(testRedisUrl(), "worker"), prefix });
+  // A job's first attempt ends in one of these events (a failure that will be retried is "delayed").
+  for (const event of ["completed", "failed", "delayed"] as const) {
+    events.on(event, ({ jobId }: { jobId: string }) => attemptEnded(jobId));
+  }
+  await events.waitUntilReady();
+});
+
+const ended = new Set<string>();
+const waiting = new Map<string, () => void>();
+function attemptEnded(jobId: string) {
+  ended.add(jobId);
+  waiting.get(jobId)?.();
+}
+function firstAttempt(jobId: string): Promise<void> {
+  return ended.has(jobId) ? Promise.resolve() : new Promise((resolve) => waiting.set(jobId, resolve));
+}
+
+afterAll(async () => {
+  await workers.close();
+  await events.close();
+  for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
+  await sink.close();
+  await redis.quit();
+  await db.drop();
+});
+
+beforeEach(async () => {
+  await db.prisma.shop.deleteMany({ where: { domain: SHOP_DOMAIN } });
+  const shop = await upsertShop(db.prisma, {
+    platform: "SHOPIFY",
+    domain: SHOP_DOMAIN,
+    name: "Foresight Test",
+    timezone: "America/New_York",
+    currency: "USD",
+  });
+  shopId = shop.id;
+});
+
+/** Sends a webhook and, when it was enqueued, waits for the worker to finish it. */
+async function deliver(request: Request, jobs: () => Promise<JobSink> = async () => sink) {
+  const outcome = await receiveShopifyWebhook(request, { database: db, jobs });
+  const delivery = await db.prisma.webhookDelivery.findFirst({
+    where: { dedupeKey: request.headers.get("X-Shopify-Webhook-Id")! },
+  });
+  if (outcome.status === 200 && outcome.body === "ok" && delivery) {
+    const jobs = await queues.webhooks.getJobs(["waiting", "active", "completed", "failed", "delayed"]);
+    const job = jobs.find((candidate) => candidate.data.deliveryId === Number(delivery.id))!;
+    await firstAttempt(job.id!);
+  }
+  return outcome;
+}
+
+async function storedOrder(externalId = "5912345678901") {
+  return db.prisma.order.findFirst({
+    where: { shopId, externalId },
+    include: { lines: { orderBy: { externalId: "asc" } }, customer: true },
+  });
+}
+
+describe("receiving", () => {
+  it("accepts a correctly signed order, records the delivery and the worker stores the order", async () => {
+    const outcome = await deliver(signedWebhook("orders/create", orderPayload()));
+    expect(outcome).toEqual({ status: 200, body: "ok" });
+    const order = await storedOrder();
+    expect(order).toMatchObject({ name: "#9999", financialStatus: "PAID", currency: "USD" });
+    expect(order!.totalPrice.toString()).toBe("408");
+    expect(order!.totalShipping.toString()).toBe("10");
+    expect(order!.localDate.toISOString().slice(0, 10)).toBe("2026-03-02");
+    expect(order!.lines.map((l) => [l.externalId, l.kind, l.quantity])).toEqual([
+      ["14012345678901", "PRODUCT", 2],
+      ["shipping-271878346", "SHIPPING", 1],
+    ]);
+    expect(order!.customer).toMatchObject({ externalId: "7064055069303", email: "bob.norman@example.com" });
+    const delivery = await db.prisma.webhookDelivery.findFirstOrThrow({ where: { shopId } });
+    expect(delivery).toMatchObject({ topic: "orders/create", outcome: "PROCESSED", payload: null });
+  });
+
+  it("answers 401 to a wrong signature and stores nothing", async () => {
+    const outcome = await receiveShopifyWebhook(
+      signedWebhook("orders/create", orderPayload(), { secret: "someone-elses-secret" }),
+      { database: db, jobs: async () => sink },
+    );
+    expect(outcome.status).toBe(401);
+    expect(await db.prisma.webhookDelivery.count({ where: { shopId } })).toBe(0);
+  });
+
+  it("answers 401 to a body altered after signing", async () => {
+    const request = signedWebhook("orders/create", orderPayload());
+    const tampered = new Request(request.url, {
+      method: "POST",
+      headers: request.headers,
+      body: (await request.text()).replace("408.00", "1.00"),
+    });
+    expect((await receiveShopifyWebhook(tampered, { database: db, jobs: async () => sink })).status).toBe(401);
+  });
+
+  it("answers 400 when Shopify's headers are missing, 405 to a GET", async () => {
+    const request = signedWebhook("orders/create", orderPayload());
+    const headers = new Headers(request.headers);
+    headers.delete("X-Shopify-Topic");
+    const missing = new Request(request.url, { method: "POST", headers, body: await request.text() });
+    const outcome = await receiveShopifyWebhook(missing, { database: db, jobs: async () => sink });
+    expect(outcome.status).toBe(400);
+    expect(outcome.body).toContain("missing_headers");
+    const get = new Request(request.url, { method: "GET" });
+    expect((await receiveShopifyWebhook(get, { database: db, jobs: async () => sink })).status).toBe(405);
+  });
+
+  it("treats a repeated webhook id as a duplicate: 200, one row, one job", async () => {
+    const webhookId = crypto.randomUUID();
+    await deliver(signedWebhook("orders/create", orderPayload(), { webhookId }));
+    const again = await receiveShopifyWebhook(signedWebhook("orders/create", orderPayload(), { webhookId }), {
+      database: db,
+      jobs: async () => sink,
+    });
+    expect(again).toEqual({ status: 200, body: "duplicate delivery" });
+    expect(await db.prisma.webhookDelivery.count({ where: { dedupeKey: webhookId } })).toBe(1);
+  });
+
+  it("answers 200 and stores nothing for a shop it does not know", async () => {
+    const outcome = await receiveShopifyWebhook(
+      signedWebhook("orders/create", orderPayload(), { shop: "stranger.myshopify.com" }),
+      { database: db, jobs: async () => sink },
+    );
+    expect(outcome).toEqual({ status: 200, body: "unknown shop" });
+    expect(await db.prisma.webhookDelivery.count()).toBe(await db.prisma.webhookDelivery.count({ where: { shopId } }));
+  });
+
+  it("asks for a retry (503) and forgets the delivery when the queue is down", async () => {
+    const webhookId = crypto.randomUUID();
+    const down = async (): Promise<JobSink> => {
+      throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+    };
+    const outcome = await receiveShopifyWebhook(signedWebhook("orders/create", orderPayload(), { webhookId }), {
+      database: db,
+      jobs: down,
+    });
+    expect(outcome.status).toBe(503);
+    expect(await db.prisma.webhookDelivery.count({ where: { dedupeKey: webhookId } })).toBe(0);
+    // Shopify's retry then goes through.
+    expect(await deliver(signedWebhook("orders/create", orderPayload(), { webhookId }))).toEqual({
+      status: 200,
+      body: "ok",
+    });
+  });
+});
+
+describe("applying", () => {
+  it("out-of-order deliveries leave the newest version", async () => {
+    const newer = orderPayload({
+      updated_at: "2026-03-03T08:00:00-05:00",
+      financial_status: "partially_refunded",
+      total_price: "209.00",
+    });
+    await deliver(signedWebhook("orders/updated", newer));
+    await deliver(signedWebhook("orders/create", orderPayload()));
+    const order = await storedOrder();
+    expect(order!.financialStatus).toBe("PARTIALLY_REFUNDED");
+    expect(order!.totalPrice.toString()).toBe("209");
+  });
+
+  it("keeps 64-bit ids exact and links a refund to the line it returns", async () => {
+    // Shopify's own sample order id, past 2^53: JavaScript cannot even write it as a number
+    // literal, so the JSON text carries the digits.
+    const bigId = "820982911946154508";
+    await deliver(signedWebhook("orders/create", null, { body: withOrderId(orderPayload(), bigId) }));
+    expect(await storedOrder(bigId)).not.toBeNull();
+    await deliver(signedWebhook("refunds/create", null, { body: withOrderId(refundPayload(), bigId) }));
+    const refund = await db.prisma.refund.findFirstOrThrow({
+      where: { shopId },
+      include: { lines: true, order: true },
+    });
+    expect(refund.order?.externalId).toBe(bigId);
+    expect(refund.totalAmount.toString()).toBe("199");
+    expect(refund.lines[0]!.orderLineId).not.toBeNull();
+  });
+
+  it("creates, updates and deletes products and customers", async () => {
+    await deliver(signedWebhook("products/create", productPayload()));
+    await deliver(
+      signedWebhook("products/update", productPayload({ title: "iPod Nano", updated_at: "2026-03-09T00:00:00Z" })),
+    );
+    const product = await db.prisma.product.findFirstOrThrow({ where: { shopId }, include: { variants: true } });
+    expect(product).toMatchObject({ externalId: "632910392", title: "iPod Nano", totalInventory: 10, deletedAt: null });
+    expect(product.variants.map((v) => v.sku)).toEqual(["IPOD2008PINK"]);
+    await deliver(signedWebhook("products/delete", { id: 632910392 }));
+    expect((await db.prisma.product.findFirstOrThrow({ where: { shopId } })).deletedAt).not.toBeNull();
+
+    await deliver(signedWebhook("customers/create", customerPayload()));
+    const customer = await db.prisma.customer.findFirstOrThrow({ where: { shopId } });
+    expect(customer).toMatchObject({ country: "CA", tags: ["vip", "newsletter"], acceptsMarketing: true });
+    await deliver(signedWebhook("customers/delete", { id: 7064055069303 }));
+    expect(await db.prisma.customer.count({ where: { shopId } })).toBe(0);
+  });
+
+  it("records a malformed payload's reason on the delivery and lets BullMQ retry", async () => {
+    const webhookId = crypto.randomUUID();
+    await deliver(signedWebhook("orders/create", { id: 1, name: "#1" }, { webhookId }));
+    const delivery = await db.prisma.webhookDelivery.findFirstOrThrow({ where: { dedupeKey: webhookId } });
+    expect(delivery.outcome).toBe("RECEIVED");
+    expect(delivery.error).toMatch(/^malformed order payload: /);
+    expect(delivery.payload).not.toBeNull(); // kept for the retry
+  });
+
+  it("app/uninstalled marks the shop, deletes its sessions and stops its schedules; later data is ignored", async () => {
+    await db.prisma.session.create({
+      data: { id: `offline_${SHOP_DOMAIN}`, shop: SHOP_DOMAIN, state: "", accessToken: "shpat_secret" },
+    });
+    await registerSchedulers(queues, db);
+    expect((await queues.analytics.getJobSchedulers()).map((s) => s.key)).toContain(`daily-aggregates:${shopId}`);
+    await deliver(signedWebhook("app/uninstalled", { id: 548380009, domain: SHOP_DOMAIN }));
+    const shop = await db.prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    expect(shop.installState).toBe("UNINSTALLED");
+    expect(await db.prisma.session.count({ where: { shop: SHOP_DOMAIN } })).toBe(0);
+    expect((await queues.analytics.getJobSchedulers()).map((s) => s.key)).not.toContain(`daily-aggregates:${shopId}`);
+    const webhookId = crypto.randomUUID();
+    await deliver(signedWebhook("orders/create", orderPayload(), { webhookId }));
+    expect(await storedOrder()).toBeNull();
+    expect((await db.prisma.webhookDelivery.findFirstOrThrow({ where: { dedupeKey: webhookId } })).outcome).toBe(
+      "IGNORED",
+    );
+  });
+});
+
+describe("compliance topics", () => {
+  const customer = { id: 7064055069303, email: "bob.norman@example.com", phone: "+16135551111" };
+
+  /** Every row of every table in the public schema, as text, that mentions `needle`. */
+  async function rowsMentioning(needle: string): Promise<string[]> {
+    const { rows: tables } = await db.pool.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    const hits: string[] = [];
+    for (const { name } of tables) {
+      const { rows } = await db.pool.query(`SELECT t::text AS row FROM "${name}" t WHERE t::text LIKE $1`, [
+        `%${needle}%`,
+      ]);
+      hits.push(...rows.map((row) => `${name}: ${row.row}`));
+    }
+    return hits;
+  }
+
+  it("customers/data_request stores everything held about the customer for the merchant", async () => {
+    await deliver(signedWebhook("orders/create", orderPayload()));
+    await deliver(
+      signedWebhook("customers/data_request", {
+        shop_id: 548380009,
+        shop_domain: SHOP_DOMAIN,
+        orders_requested: [5912345678901],
+        customer,
+        data_request: { id: 9999 },
+      }),
+    );
+    const exported = await db.prisma.customerDataExport.findFirstOrThrow({ where: { shopId, requestId: "9999" } });
+    expect(exported.data).toMatchObject({
+      heldData: true,
+      customer: { email: "bob.norman@example.com", orders: [{ name: "#9999", lines: expect.any(Array) }] },
+    });
+  });
+
+  it("customers/redact leaves no row anywhere with the customer's id, email or name, and keeps the sales", async () => {
+    await deliver(signedWebhook("orders/create", orderPayload()));
+    await deliver(
+      signedWebhook("customers/data_request", {
+        shop_id: 548380009,
+        shop_domain: SHOP_DOMAIN,
+        customer,
+        data_request: { id: 10000 },
+      }),
+    );
+    expect(await rowsMentioning("bob.norman@example.com")).not.toEqual([]);
+    await deliver(
+      signedWebhook("customers/redact", {
+        shop_id: 548380009,
+        shop_domain: SHOP_DOMAIN,
+        customer,
+        orders_to_redact: [5912345678901],
+      }),
+    );
+    expect(await rowsMentioning("7064055069303")).toEqual([]);
+    expect(await rowsMentioning("bob.norman@example.com")).toEqual([]);
+    expect(await rowsMentioning("Norman")).toEqual([]);
+    const order = await storedOrder();
+    expect(order).toMatchObject({ customerId: null, name: "#9999" });
+  });
+
+  it("shop/redact deletes all of the shop's data", async () => {
+    await deliver(signedWebhook("orders/create", orderPayload()));
+    await deliver(signedWebhook("products/create", productPayload()));
+    await deliver(signedWebhook("shop/redact", { shop_id: 548380009, shop_domain: SHOP_DOMAIN }));
+    expect(await db.prisma.shop.count({ where: { id: shopId } })).toBe(0);
+    for (const table of ["Order", "OrderLine", "Customer", "Product", "ProductVariant", "WebhookDelivery"]) {
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${table}" WHERE "shopId" = $1`, [shopId]);
+      expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });
+    }
+  });
+
+  it("answers 401 to a compliance webhook with a bad signature", async () => {
+    const outcome = await receiveShopifyWebhook(
+      signedWebhook("shop/redact", { shop_id: 1, shop_domain: SHOP_DOMAIN }, { secret: "wrong" }),
+      { database: db, jobs: async () => sink },
+    );
+    expect(outcome.status).toBe(401);
+    expect(await db.prisma.shop.count({ where: { id: shopId } })).toBe(1);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Processor for the "webhooks" queue: applies one recorded delivery, then marks it and drops
+ * its payload (which may hold personal data). A failure keeps the payload and the error on
+ * the row and rethrows, so BullMQ retries with backoff.
+ */
+import { Prisma } from "@prisma/client";
+
+import { isKnownTopic } from "~/platforms/shopify/config";
+import { parseJob } from "~/queues/jobs";
+
+import { applyShopifyWebhook, type ApplyContext } from "../shopify/apply-webhook";
+
+export async function processWebhookJob(name: string, data: unknown, context: ApplyContext) {
+  if (name !== "shopify-webhook") throw new Error(`the webhooks queue has no job named "${name}"`);
+  const job = parseJob("shopify-webhook", data);
+  const { prisma } = context.database;
+  const delivery = await prisma.webhookDelivery.findFirst({
+    where: { id: BigInt(job.deliveryId), shopId: job.shopId },
+    include: { shop: true },
+  });
+  if (!delivery) return { skipped: "delivery no longer held (shop redacted)" };
+  if (delivery.outcome === "PROCESSED" || delivery.outcome === "IGNORED") return { skipped: "already applied" };
+  if (!isKnownTopic(delivery.topic)) throw new Error(`no handler for topic ${delivery.topic}`);
+  try {
+    const effect = await applyShopifyWebhook(context, delivery.shop, delivery.topic, delivery.payload);
+    // updateMany: after shop/redact the row itself is gone with the shop.
+    await prisma.webhookDelivery.updateMany({
+      where: { id: delivery.id },
+      data: { outcome: effect.outcome, processedAt: new Date(), payload: Prisma.DbNull, error: null },
+    });
+    return effect;
+  } catch (error) {
+    await prisma.webhookDelivery.updateMany({
+      where: { id: delivery.id },
+      data: { error: (error as Error).message.slice(0, 1000) },
+    });
+    throw error;
+  }
+}

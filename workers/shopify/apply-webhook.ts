@@ -1,0 +1,140 @@
+/**
+ * What each Shopify webhook topic does to our data. Every path is idempotent: ingest is
+ * guarded by the platform's updated_at, deletions of what is already gone are no-ops, so a
+ * redelivered or out-of-order webhook leaves the same final state.
+ */
+import type { Shop } from "@prisma/client";
+
+import type { Database } from "~/db.server";
+import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
+import type { IngestResult } from "~/ingest/index.server";
+import type { ShopifyTopic } from "~/platforms/shopify/config";
+import { SHOPIFY_DATA_TOPICS } from "~/platforms/shopify/config";
+import { mapCustomer, mapDeletedId, mapOrder, mapProduct, mapRefund } from "~/platforms/shopify/rest-mappers";
+import { exportCustomerData, redactCustomer, redactShop } from "~/services/privacy/customer-data.server";
+
+export type WebhookEffect = { outcome: "PROCESSED" | "IGNORED"; detail: string };
+
+export interface ApplyContext {
+  database: Database;
+  /** Stops a shop's recurring jobs (app/uninstalled). */
+  removeShopSchedules?: (shopId: number) => Promise<void>;
+}
+
+function requireWritten(result: IngestResult, what: string): string {
+  if (result.rejected.length > 0) {
+    throw new Error(`${what} rejected: ${result.rejected[0]!.reasons.join("; ")}`);
+  }
+  return result.written > 0 ? `${what} written` : `${what} unchanged (stored version is as new)`;
+}
+
+export async function applyShopifyWebhook(
+  context: ApplyContext,
+  shop: Shop,
+  topic: ShopifyTopic,
+  payload: unknown,
+): Promise<WebhookEffect> {
+  const { database } = context;
+  const { pool, prisma } = database;
+  if (shop.installState === "UNINSTALLED" && (SHOPIFY_DATA_TOPICS as readonly string[]).includes(topic)) {
+    return { outcome: "IGNORED", detail: "shop is uninstalled" };
+  }
+  switch (topic) {
+    case "orders/create":
+    case "orders/updated":
+    case "orders/cancelled": {
+      const { order, customer, refunds } = mapOrder(payload);
+      if (customer) await ingestCustomers(pool, shop.id, [customer]);
+      const detail = requireWritten(await ingestOrders(pool, shop.id, [order]), `order ${order.externalId}`);
+      if (refunds.length > 0) requireWritten(await ingestRefunds(pool, shop.id, refunds), "refunds");
+      return { outcome: "PROCESSED", detail };
+    }
+    case "orders/delete": {
+      const externalId = mapDeletedId(payload);
+      const { count } = await prisma.order.deleteMany({ where: { shopId: shop.id, externalId } });
+      return {
+        outcome: "PROCESSED",
+        detail: count ? `order ${externalId} deleted` : `order ${externalId} was not held`,
+      };
+    }
+    case "refunds/create": {
+      const refund = mapRefund(payload, shop.currency);
+      return { outcome: "PROCESSED", detail: requireWritten(await ingestRefunds(pool, shop.id, [refund]), "refund") };
+    }
+    case "customers/create":
+    case "customers/update": {
+      const customer = mapCustomer(payload);
+      return {
+        outcome: "PROCESSED",
+        detail: requireWritten(await ingestCustomers(pool, shop.id, [customer]), "customer"),
+      };
+    }
+    case "customers/delete": {
+      const externalId = mapDeletedId(payload);
+      await redactCustomer(database, shop.id, externalId);
+      return { outcome: "PROCESSED", detail: `customer ${externalId} removed` };
+    }
+    case "products/create":
+    case "products/update": {
+      const product = mapProduct(payload);
+      return {
+        outcome: "PROCESSED",
+        detail: requireWritten(await ingestProducts(pool, shop.id, [product]), "product"),
+      };
+    }
+    case "products/delete": {
+      const externalId = mapDeletedId(payload);
+      // Kept for the orders that point at it, but never recommended again.
+      await prisma.product.updateMany({
+        where: { shopId: shop.id, externalId, deletedAt: null },
+        data: { deletedAt: new Date() },
+      });
+      return { outcome: "PROCESSED", detail: `product ${externalId} marked deleted` };
+    }
+    case "app/uninstalled": {
+      await prisma.$transaction([
+        prisma.shop.update({
+          where: { id: shop.id },
+          data: { installState: "UNINSTALLED", uninstalledAt: new Date() },
+        }),
+        prisma.session.deleteMany({ where: { shop: shop.domain } }),
+      ]);
+      await context.removeShopSchedules?.(shop.id);
+      return { outcome: "PROCESSED", detail: "shop uninstalled; sessions and schedules removed" };
+    }
+    case "app/scopes_update": {
+      const current = (payload as { current?: unknown }).current;
+      if (!Array.isArray(current)) throw new Error("malformed app/scopes_update payload: current must be a list");
+      await prisma.session.updateMany({ where: { shop: shop.domain }, data: { scope: current.join(",") } });
+      return { outcome: "PROCESSED", detail: `scopes now ${current.join(",")}` };
+    }
+    case "customers/data_request": {
+      const request = payload as { customer?: { id?: unknown }; data_request?: { id?: unknown } };
+      const customerId = mapDeletedId(request.customer);
+      const requestId = String(request.data_request?.id ?? "");
+      if (!requestId) throw new Error("malformed customers/data_request payload: data_request.id is missing");
+      const data = await exportCustomerData(database, shop.id, customerId, requestId);
+      return {
+        outcome: "PROCESSED",
+        detail: data.heldData
+          ? `export ${requestId} stored for the merchant`
+          : `nothing held for customer ${customerId}`,
+      };
+    }
+    case "customers/redact": {
+      const customerId = mapDeletedId((payload as { customer?: unknown }).customer);
+      const existed = await redactCustomer(database, shop.id, customerId);
+      return {
+        outcome: "PROCESSED",
+        detail: existed ? `customer ${customerId} redacted` : `customer ${customerId} was not held`,
+      };
+    }
+    case "shop/redact": {
+      await context.removeShopSchedules?.(shop.id);
+      await redactShop(database, shop.id, shop.domain);
+      return { outcome: "PROCESSED", detail: "all shop data deleted" };
+    }
+    case "bulk_operations/finish":
+      return { outcome: "IGNORED", detail: "bulk backfill is not wired yet" };
+  }
+}
