@@ -11,6 +11,7 @@ import type { JobSink, Queues } from "~/queues/enqueue.server";
 import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } from "~/queues/jobs";
 
 import { processAnalyticsJob } from "./processors/analytics";
+import { processSyncJob } from "./processors/sync";
 import { processWebhookJob } from "./processors/webhooks";
 import type { ApplyContext } from "./shopify/apply-webhook";
 
@@ -20,6 +21,7 @@ type Processor = (name: string, data: unknown, context: ProcessorContext) => Pro
 const PROCESSORS: Record<QueueName, Processor> = {
   analytics: processAnalyticsJob,
   webhooks: processWebhookJob,
+  sync: processSyncJob,
 };
 
 /** Nightly, in each shop's own time zone, after its day has closed. */

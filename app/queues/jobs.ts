@@ -11,6 +11,11 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 export const JOBS = {
   /** Rebuild a shop's per-day figures (all days, or from `fromDay` on). */
   "daily-aggregates": z.object({ shopId: z.number().int().positive(), fromDay: day.optional() }),
+  /** Load a Shopify shop's history through Bulk Operations (or resume the given run). */
+  "shopify-backfill": z.object({
+    shopId: z.number().int().positive(),
+    syncRunId: z.number().int().positive().optional(),
+  }),
   /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
   "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
 } as const;
@@ -22,9 +27,10 @@ export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]>;
 export const QUEUE_OF: Record<JobName, QueueName> = {
   "daily-aggregates": "analytics",
   "shopify-webhook": "webhooks",
+  "shopify-backfill": "sync",
 };
 
-export const QUEUE_NAMES = ["analytics", "webhooks"] as const;
+export const QUEUE_NAMES = ["analytics", "webhooks", "sync"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Validates a payload for `name`, throwing a readable error for a malformed one. */

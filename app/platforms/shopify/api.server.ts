@@ -1,10 +1,15 @@
 // Remix hands us web-standard Requests; this adapter reads their headers (the node one expects IncomingMessage).
 import "@shopify/shopify-api/adapters/web-api";
 import { ApiVersion, shopifyApi, type Shopify } from "@shopify/shopify-api";
+import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 
 import { env } from "~/env.server";
 
 import { SHOPIFY_SCOPES } from "./config";
+
+// The adapter captures `fetch` when it is imported; look it up per call instead, so whatever
+// wraps the global fetch later (tracing, or msw in tests) sees Shopify traffic too.
+setAbstractFetchFunc((...args) => globalThis.fetch(...args));
 
 let api: Shopify | undefined;
 

@@ -1,0 +1,54 @@
+/**
+ * The Admin GraphQL calls Foresight makes, behind one small function type so the sync code
+ * does not care how a shop's token was obtained. The implementation uses the official client
+ * but hands back Shopify's whole answer, errors included: callers must see THROTTLED,
+ * ACCESS_DENIED and userErrors to act on them (the official client throws on them instead).
+ */
+import { GraphqlQueryError, Session } from "@shopify/shopify-api";
+
+import { shopifyApiClient } from "./api.server";
+
+export interface GraphqlError {
+  message: string;
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+export interface GraphqlAnswer<T> {
+  data?: T;
+  errors?: GraphqlError[];
+  extensions?: {
+    cost?: {
+      requestedQueryCost: number;
+      actualQueryCost: number | null;
+      throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+    };
+  };
+}
+
+export type AdminGraphql = <T>(query: string, variables?: Record<string, unknown>) => Promise<GraphqlAnswer<T>>;
+
+/** An AdminGraphql for one shop's offline access token. */
+export function adminGraphqlFor(shop: string, accessToken: string): AdminGraphql {
+  const session = new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken });
+  const client = new (shopifyApiClient().clients.Graphql)({ session });
+  return async <T>(query: string, variables?: Record<string, unknown>) => {
+    try {
+      const response = await client.request<T>(query, { variables, retries: 2 });
+      return { data: response.data, extensions: response.extensions as GraphqlAnswer<T>["extensions"] };
+    } catch (error) {
+      if (error instanceof GraphqlQueryError) {
+        const body = (error.body ?? {}) as { errors?: unknown; data?: T; extensions?: GraphqlAnswer<T>["extensions"] };
+        const errors = (body.errors as { graphQLErrors?: GraphqlError[] } | undefined)?.graphQLErrors ?? [
+          { message: error.message },
+        ];
+        return { data: body.data, errors, extensions: body.extensions };
+      }
+      throw error;
+    }
+  };
+}
+
+/** True when any error carries this extensions.code. */
+export function hasErrorCode(answer: GraphqlAnswer<unknown>, code: string): boolean {
+  return (answer.errors ?? []).some((error) => error.extensions?.code === code);
+}

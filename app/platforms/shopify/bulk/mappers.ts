@@ -1,0 +1,116 @@
+/**
+ * GraphQL bulk nodes -> neutral records. The ingest layer validates what comes out, so these
+ * stay thin: rename, pick the shop-currency amounts, turn gids into ids.
+ */
+import type { CustomerRecord, OrderRecord, ProductRecord, RefundRecord } from "~/ingest/records";
+
+import { shopifyId } from "../json";
+
+type Node = Record<string, unknown>;
+
+const amount = (set: unknown): string | undefined =>
+  (set as { shopMoney?: { amount?: string } } | null | undefined)?.shopMoney?.amount ?? undefined;
+const idOf = (value: unknown): string | null => shopifyId((value as { id?: unknown } | null | undefined)?.id ?? value);
+const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
+const FINANCIAL: Record<string, OrderRecord["financialStatus"]> = {
+  PENDING: "PENDING",
+  AUTHORIZED: "AUTHORIZED",
+  PAID: "PAID",
+  PARTIALLY_PAID: "PARTIALLY_PAID",
+  PARTIALLY_REFUNDED: "PARTIALLY_REFUNDED",
+  REFUNDED: "REFUNDED",
+  VOIDED: "VOIDED",
+};
+
+export function productFromBulk(node: Node, variants: Node[]): ProductRecord {
+  const image = (node.featuredMedia as { preview?: { image?: { url?: string } } } | null)?.preview?.image?.url;
+  return {
+    externalId: idOf(node.id)!,
+    title: text(node.title) ?? "",
+    handle: text(node.handle),
+    productType: text(node.productType),
+    vendor: text(node.vendor),
+    status: node.status === "DRAFT" || node.status === "ARCHIVED" ? node.status : "ACTIVE",
+    imageUrl: image ?? null,
+    totalInventory: node.tracksInventory === false ? null : ((node.totalInventory as number | null) ?? null),
+    variants: variants.map((variant) => ({
+      externalId: idOf(variant.id)!,
+      title: text(variant.title),
+      sku: text(variant.sku),
+      price: text(variant.price),
+      inventoryQuantity: (variant.inventoryQuantity as number | null) ?? null,
+    })),
+    createdAt: text(node.createdAt),
+    updatedAt: text(node.updatedAt)!,
+  };
+}
+
+export function customerFromBulk(node: Node): CustomerRecord {
+  const marketing = (node.emailMarketingConsent as { marketingState?: string } | null)?.marketingState;
+  return {
+    externalId: idOf(node.id)!,
+    email: text(node.email),
+    firstName: text(node.firstName),
+    lastName: text(node.lastName),
+    country: (node.defaultAddress as { countryCodeV2?: string } | null)?.countryCodeV2 ?? null,
+    tags: Array.isArray(node.tags) ? (node.tags as string[]) : [],
+    acceptsMarketing: marketing ? marketing === "SUBSCRIBED" : null,
+    createdAt: text(node.createdAt),
+    updatedAt: text(node.updatedAt)!,
+  };
+}
+
+export function orderFromBulk(node: Node, lineItems: Node[]): { order: OrderRecord; refunds: RefundRecord[] } {
+  const externalId = idOf(node.id)!;
+  const currency = text(node.currencyCode)!;
+  const customerExternalId = idOf(node.customer);
+  const order: OrderRecord = {
+    externalId,
+    name: text(node.name)!,
+    customerExternalId,
+    processedAt: text(node.processedAt) ?? text(node.createdAt)!,
+    financialStatus: FINANCIAL[text(node.displayFinancialStatus) ?? ""] ?? "UNKNOWN",
+    cancelledAt: text(node.cancelledAt),
+    cancelReason: text(node.cancelReason),
+    currency,
+    subtotalPrice: amount(node.subtotalPriceSet) ?? amount(node.totalPriceSet)!,
+    totalDiscounts: amount(node.totalDiscountsSet) ?? "0",
+    totalShipping: amount(node.totalShippingPriceSet) ?? "0",
+    totalTax: amount(node.totalTaxSet) ?? "0",
+    totalPrice: amount(node.totalPriceSet)!,
+    totalRefunded: amount(node.totalRefundedSet) ?? "0",
+    test: node.test === true,
+    lines: lineItems.map((item) => {
+      const productId = idOf(item.product);
+      const giftCard = item.isGiftCard === true;
+      return {
+        externalId: idOf(item.id)!,
+        kind: giftCard ? "GIFT_CARD" : productId ? "PRODUCT" : "OTHER",
+        productExternalId: giftCard ? null : productId,
+        variantExternalId: idOf(item.variant),
+        sku: text(item.sku),
+        title: text(item.name) ?? "",
+        quantity: item.quantity as number,
+        unitPrice: amount(item.originalUnitPriceSet)!,
+        totalDiscount: amount(item.totalDiscountSet) ?? "0",
+      };
+    }),
+    createdAt: text(node.createdAt),
+    updatedAt: text(node.updatedAt)!,
+  };
+  const refunds: RefundRecord[] = ((node.refunds as Node[] | null) ?? []).map((refund) => ({
+    externalId: idOf(refund.id)!,
+    orderExternalId: externalId,
+    customerExternalId,
+    processedAt: text(refund.createdAt)!,
+    note: text(refund.note),
+    currency,
+    totalAmount: amount(refund.totalRefundedSet) ?? "0",
+    // Refund lines need a nested connection the bulk query's depth budget does not leave
+    // room for; refunds/create webhooks bring them.
+    lines: [],
+    updatedAt: text(refund.createdAt)!,
+  }));
+  return { order, refunds };
+}

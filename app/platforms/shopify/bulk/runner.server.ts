@@ -1,0 +1,100 @@
+/**
+ * Starts a bulk query and waits for it to end. Bulk runs take seconds to hours; completion
+ * arrives as a bulk_operations/finish webhook, and this poller is the fallback that needs
+ * nothing but time (its interval grows to a minute).
+ */
+import { hasErrorCode, type AdminGraphql } from "../admin-graphql.server";
+
+import { BULK_OPERATION_STATUS, RUN_BULK_QUERY } from "./queries";
+
+export type BulkStatus = "CREATED" | "RUNNING" | "COMPLETED" | "CANCELING" | "CANCELED" | "FAILED" | "EXPIRED";
+
+export interface BulkOperation {
+  id: string;
+  status: BulkStatus;
+  errorCode: string | null;
+  objectCount: string;
+  rootObjectCount: string;
+  url: string | null;
+  partialDataUrl: string | null;
+}
+
+/** A bulk run that cannot go on, with a reason a merchant or operator can act on. */
+export class BulkOperationError extends Error {
+  constructor(
+    message: string,
+    readonly reason: "ACCESS_DENIED" | "USER_ERROR" | "FAILED" | "CANCELED" | "EXPIRED",
+    readonly partialDataUrl: string | null = null,
+  ) {
+    super(message);
+    this.name = "BulkOperationError";
+  }
+}
+
+export async function startBulkQuery(graphql: AdminGraphql, query: string): Promise<string> {
+  const answer = await graphql<{
+    bulkOperationRunQuery: {
+      bulkOperation: { id: string } | null;
+      userErrors: { field: string[] | null; message: string; code: string | null }[];
+    };
+  }>(RUN_BULK_QUERY, { query });
+  if (hasErrorCode(answer, "ACCESS_DENIED")) {
+    throw new BulkOperationError(
+      "Shopify denied bulk operations to this app: enable them in the Partner Dashboard (they lapse after 31 days unused)",
+      "ACCESS_DENIED",
+    );
+  }
+  if (answer.errors?.length) throw new Error(`bulk query failed: ${answer.errors.map((e) => e.message).join("; ")}`);
+  const result = answer.data!.bulkOperationRunQuery;
+  if (result.userErrors.length > 0 || !result.bulkOperation) {
+    const reasons = result.userErrors.map((e) => `${e.code ?? "ERROR"}: ${e.message}`).join("; ");
+    throw new BulkOperationError(`Shopify refused the bulk query: ${reasons || "no operation returned"}`, "USER_ERROR");
+  }
+  return result.bulkOperation.id;
+}
+
+export interface PollOptions {
+  /** First wait between polls; doubles up to maxIntervalMs. */
+  intervalMs?: number;
+  maxIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  onProgress?: (operation: BulkOperation) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls until the operation ends. @returns the COMPLETED operation. @throws BulkOperationError otherwise. */
+export async function waitForBulkOperation(
+  graphql: AdminGraphql,
+  id: string,
+  options: PollOptions = {},
+): Promise<BulkOperation> {
+  const sleep = options.sleep ?? defaultSleep;
+  let interval = options.intervalMs ?? 2000;
+  for (;;) {
+    const answer = await graphql<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id });
+    if (hasErrorCode(answer, "THROTTLED")) {
+      await sleep(interval);
+      continue;
+    }
+    const operation = answer.data?.bulkOperation;
+    if (!operation) throw new Error(`bulk operation ${id} not found`);
+    options.onProgress?.(operation);
+    switch (operation.status) {
+      case "COMPLETED":
+        return operation;
+      case "FAILED":
+        throw new BulkOperationError(
+          `bulk operation failed (${operation.errorCode ?? "no error code"})`,
+          "FAILED",
+          operation.partialDataUrl,
+        );
+      case "CANCELED":
+      case "EXPIRED":
+        throw new BulkOperationError(`bulk operation ${operation.status.toLowerCase()}`, operation.status);
+      default:
+        await sleep(interval);
+        interval = Math.min(interval * 2, options.maxIntervalMs ?? 60_000);
+    }
+  }
+}

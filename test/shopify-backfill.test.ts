@@ -1,0 +1,315 @@
+/**
+ * Backfill through Bulk Operations against msw-mocked Admin API endpoints and JSONL files,
+ * into a real Postgres.
+ */
+import crypto from "node:crypto";
+import { QueueEvents } from "bullmq";
+import { http } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { upsertShop } from "~/ingest/shops.server";
+import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
+import { BulkOperationError } from "~/platforms/shopify/bulk/runner.server";
+
+import { createRedis } from "~/queues/connection.server";
+import { bullSink, createQueues } from "~/queues/enqueue.server";
+
+import { startWorkers } from "../workers/runtime";
+import { runBackfill } from "../workers/shopify/backfill";
+
+import { createTestDatabase, type TestDatabase } from "./helpers/database";
+import { bulkHandlers, jsonl, type BulkScenario } from "./mocks/shopify-admin";
+import { testRedisUrl } from "./helpers/urls";
+
+const server = setupServer();
+let db: TestDatabase;
+let shopCounter = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  Object.assign(process.env, {
+    DATABASE_URL: db.url,
+    SHOPIFY_API_KEY: "test-api-key",
+    SHOPIFY_API_SECRET: "shpss_backfill_secret",
+    SHOPIFY_APP_URL: "https://foresight.example.com",
+  });
+  server.listen({ onUnhandledRequest: "error" });
+});
+afterEach(() => server.resetHandlers());
+afterAll(async () => {
+  server.close();
+  await db.drop();
+});
+
+const money = (amount: string) => ({ shopMoney: { amount } });
+
+/** A small store: 3 products, 4 customers, `orders` orders of 2 lines, children listed first. */
+function storeFiles(orders = 7): BulkScenario["files"] {
+  const products = [1, 2, 3].flatMap((p) => [
+    {
+      id: `gid://shopify/Product/${p}`,
+      title: `Product ${p}`,
+      handle: `product-${p}`,
+      productType: "Mugs",
+      vendor: "Foresight",
+      status: "ACTIVE",
+      createdAt: "2025-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+      totalInventory: 5,
+      tracksInventory: true,
+      featuredMedia: null,
+    },
+    {
+      id: `gid://shopify/ProductVariant/${p}0`,
+      title: "Default",
+      sku: `SKU-${p}`,
+      price: "12.50",
+      inventoryQuantity: 5,
+      __parentId: `gid://shopify/Product/${p}`,
+    },
+  ]);
+  const customers = [1, 2, 3, 4].map((c) => ({
+    id: `gid://shopify/Customer/${c}`,
+    email: `customer${c}@example.com`,
+    firstName: `First${c}`,
+    lastName: `Last${c}`,
+    tags: ["wholesale"],
+    createdAt: "2025-02-01T00:00:00Z",
+    updatedAt: "2026-02-01T00:00:00Z",
+    defaultAddress: { countryCodeV2: "GB" },
+    emailMarketingConsent: { marketingState: "NOT_SUBSCRIBED" },
+  }));
+  const orderLines: object[] = [];
+  for (let o = 1; o <= orders; o++) {
+    const orderGid = `gid://shopify/Order/${1000 + o}`;
+    const lines = [1, 2].map((l) => ({
+      id: `gid://shopify/LineItem/${1000 + o}${l}`,
+      sku: `SKU-${l}`,
+      name: `Product ${l}`,
+      quantity: l,
+      isGiftCard: false,
+      originalUnitPriceSet: money("12.50"),
+      totalDiscountSet: money("0.00"),
+      product: { id: `gid://shopify/Product/${l}` },
+      variant: { id: `gid://shopify/ProductVariant/${l}0` },
+      __parentId: orderGid,
+    }));
+    const order = {
+      id: orderGid,
+      name: `#${1000 + o}`,
+      createdAt: `2026-03-0${1 + (o % 9)}T10:00:00Z`,
+      updatedAt: `2026-03-0${1 + (o % 9)}T10:00:00Z`,
+      processedAt: `2026-03-0${1 + (o % 9)}T10:00:00Z`,
+      cancelledAt: null,
+      cancelReason: null,
+      displayFinancialStatus: o === 1 ? "PARTIALLY_REFUNDED" : "PAID",
+      currencyCode: "GBP",
+      test: false,
+      subtotalPriceSet: money("37.50"),
+      totalPriceSet: money("37.50"),
+      totalTaxSet: money("0.00"),
+      totalDiscountsSet: money("0.00"),
+      totalShippingPriceSet: money("0.00"),
+      totalRefundedSet: money(o === 1 ? "12.50" : "0.00"),
+      customer: o % 5 === 0 ? null : { id: `gid://shopify/Customer/${1 + (o % 4)}` },
+      refunds:
+        o === 1
+          ? [
+              {
+                id: "gid://shopify/Refund/1",
+                createdAt: "2026-03-05T00:00:00Z",
+                note: null,
+                totalRefundedSet: money("12.50"),
+              },
+            ]
+          : [],
+    };
+    // Children before their parent: Shopify does not promise any order.
+    orderLines.push(...(o % 2 ? [...lines, order] : [order, ...lines]));
+  }
+  return { products: jsonl(products), customers: jsonl(customers), orders: jsonl(orderLines) };
+}
+
+async function newShop() {
+  shopCounter += 1;
+  const domain = `backfill-${shopCounter}.myshopify.com`;
+  const shop = await upsertShop(db.prisma, {
+    platform: "SHOPIFY",
+    domain,
+    name: domain,
+    timezone: "Europe/London",
+    currency: "GBP",
+  });
+  return { shop, graphql: adminGraphqlFor(domain, "shpat_test_token") };
+}
+
+function scenario(overrides: Partial<BulkScenario> = {}): BulkScenario {
+  return { files: storeFiles(), calls: { started: [], polls: 0, downloads: 0 }, ...overrides };
+}
+
+const instantPoll = { intervalMs: 1, sleep: async () => {} };
+
+async function storeState(shopId: number) {
+  const { rows } = await db.pool.query(
+    `SELECT (SELECT count(*) FROM "Product" WHERE "shopId" = $1)::int AS products,
+            (SELECT count(*) FROM "ProductVariant" WHERE "shopId" = $1)::int AS variants,
+            (SELECT count(*) FROM "Customer" WHERE "shopId" = $1 AND "platformUpdatedAt" IS NOT NULL)::int AS customers,
+            (SELECT count(*) FROM "Order" WHERE "shopId" = $1)::int AS orders,
+            (SELECT count(*) FROM "OrderLine" WHERE "shopId" = $1 AND "productId" IS NOT NULL)::int AS lines,
+            (SELECT count(*) FROM "Refund" WHERE "shopId" = $1)::int AS refunds,
+            (SELECT sum("totalPrice")::text FROM "Order" WHERE "shopId" = $1) AS revenue,
+            (SELECT count(*) FROM "BulkStagingRow")::int AS staged`,
+    [shopId],
+  );
+  return rows[0];
+}
+
+const COMPLETE = {
+  products: 3,
+  variants: 3,
+  customers: 4,
+  orders: 7,
+  lines: 14,
+  refunds: 1,
+  revenue: "262.5000",
+  staged: 0,
+};
+
+describe("backfill", () => {
+  it("loads products, customers and orders, joining children that come before their parents", async () => {
+    const { shop, graphql } = await newShop();
+    const s = scenario();
+    server.use(...bulkHandlers(shop.domain, s));
+    const result = await runBackfill({ database: db, graphql, shopId: shop.id, batchSize: 3, poll: instantPoll });
+    expect(result.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+    expect(s.calls.started).toEqual(["products", "customers", "orders"]);
+    const run = await db.prisma.syncRun.findUniqueOrThrow({ where: { id: result.syncRunId } });
+    expect(run).toMatchObject({ status: "SUCCEEDED", phase: "done", progress: 1, kind: "BACKFILL" });
+    const order = await db.prisma.order.findFirstOrThrow({
+      where: { shopId: shop.id, externalId: "1001" },
+      include: { lines: true, customer: true, refunds: true },
+    });
+    expect(order.lines.map((l) => l.quantity).sort()).toEqual([1, 2]);
+    expect(order.customer?.email).toBe("customer2@example.com");
+    expect(order.refunds.map((r) => r.totalAmount.toString())).toEqual(["12.5"]);
+  });
+
+  it("running it again changes nothing", async () => {
+    const { shop, graphql } = await newShop();
+    server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll });
+    const before = await db.prisma.order.findMany({
+      where: { shopId: shop.id },
+      include: { lines: true },
+      orderBy: { id: "asc" },
+    });
+    server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll });
+    const after = await db.prisma.order.findMany({
+      where: { shopId: shop.id },
+      include: { lines: true },
+      orderBy: { id: "asc" },
+    });
+    expect(after).toEqual(before);
+  });
+
+  it("resumes a crashed run where it stopped, without asking Shopify to redo finished work", async () => {
+    const { shop, graphql } = await newShop();
+    const s = scenario({ failingDownloads: { orders: 1 } });
+    server.use(...bulkHandlers(shop.domain, s));
+    const crashed = await runBackfill({
+      database: db,
+      graphql,
+      shopId: shop.id,
+      batchSize: 2,
+      poll: instantPoll,
+    }).catch((error: Error) => error);
+    expect(crashed).toBeInstanceOf(Error);
+    const failedRun = await db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(failedRun).toMatchObject({ status: "FAILED", phase: "orders" });
+    expect(failedRun.error).toMatch(/download failed: HTTP 503/);
+
+    const resumed = await runBackfill({
+      database: db,
+      graphql,
+      shopId: shop.id,
+      syncRunId: failedRun.id,
+      batchSize: 2,
+      poll: instantPoll,
+    });
+    expect(resumed.syncRunId).toBe(failedRun.id);
+    expect(resumed.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(s.calls.started).toEqual(["products", "customers", "orders"]); // the orders operation was reused
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("says clearly when bulk operations are not enabled for the app", async () => {
+    const { shop, graphql } = await newShop();
+    server.use(...bulkHandlers(shop.domain, scenario({ start: "access-denied" })));
+    const error = await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BulkOperationError);
+    expect((error as BulkOperationError).reason).toBe("ACCESS_DENIED");
+    const run = await db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toMatch(/^ACCESS_DENIED: .*enable them in the Partner Dashboard/);
+  });
+
+  it("reports Shopify's userErrors", async () => {
+    const { shop, graphql } = await newShop();
+    server.use(...bulkHandlers(shop.domain, scenario({ start: "user-error" })));
+    await expect(runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll })).rejects.toThrow(
+      /OPERATION_IN_PROGRESS: A bulk query operation for this app and shop is already in progress/,
+    );
+  });
+
+  it("fails with the partial data location when the operation fails", async () => {
+    const { shop, graphql } = await newShop();
+    server.use(...bulkHandlers(shop.domain, scenario({ finalStatus: "FAILED" })));
+    const error = (await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll }).catch(
+      (e: unknown) => e,
+    )) as BulkOperationError;
+    expect(error.reason).toBe("FAILED");
+    expect(error.partialDataUrl).toMatch(/products\.jsonl$/);
+    expect((await db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } })).error).toMatch(
+      /^FAILED: bulk operation failed \(INTERNAL_SERVER_ERROR\)/,
+    );
+  });
+
+  it("runs as a queued job in a worker, with the token from session storage and not from the job", async () => {
+    const { shop } = await newShop();
+    await db.prisma.session.create({
+      data: { id: `offline_${shop.domain}`, shop: shop.domain, state: "", accessToken: "shpat_stored_offline_token" },
+    });
+    const tokens = new Set<string | null>();
+    server.use(
+      http.post(`https://${shop.domain}/admin/api/2026-10/graphql.json`, ({ request }) => {
+        tokens.add(request.headers.get("X-Shopify-Access-Token"));
+        return undefined; // not answered here: msw moves on to the bulk handlers below
+      }),
+      ...bulkHandlers(shop.domain, scenario()),
+    );
+    const prefix = `test-${crypto.randomBytes(4).toString("hex")}`;
+    const redis = createRedis(testRedisUrl(), "worker");
+    const queues = createQueues(redis, prefix);
+    const workers = startWorkers({ connection: redis, database: db, queues, prefix });
+    const events = new QueueEvents("sync", { connection: createRedis(testRedisUrl(), "worker"), prefix });
+    await events.waitUntilReady();
+    try {
+      const job = await queues.sync.add("shopify-backfill", { shopId: shop.id });
+      expect(job.data).toEqual({ shopId: shop.id }); // ids only
+      expect(await job.waitUntilFinished(events)).toEqual({ products: 3, customers: 4, orders: 7 });
+      expect(tokens).toEqual(new Set(["shpat_stored_offline_token"]));
+      expect(await storeState(shop.id)).toEqual(COMPLETE);
+    } finally {
+      await workers.close();
+      await events.close();
+      for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
+      await bullSink(queues).close();
+      await redis.quit();
+    }
+  });
+});
