@@ -4,6 +4,7 @@
  * jobs), then the caller closes Prisma, then Redis.
  */
 import { Worker, type ConnectionOptions } from "bullmq";
+import { Redis } from "ioredis";
 
 import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
@@ -43,6 +44,7 @@ export function startWorkers(options: {
   const { queues } = options;
   const context: ProcessorContext = {
     database: options.database,
+    redis: options.connection instanceof Redis ? options.connection : undefined,
     removeShopSchedules: queues ? (shopId) => removeSchedulers(queues, shopId) : undefined,
   };
   const workers = (Object.keys(PROCESSORS) as QueueName[]).map((queue) => {

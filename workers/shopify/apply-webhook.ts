@@ -4,6 +4,7 @@
  * redelivered or out-of-order webhook leaves the same final state.
  */
 import type { Shop } from "@prisma/client";
+import type { Redis } from "ioredis";
 
 import type { Database } from "~/db.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
@@ -17,6 +18,8 @@ export type WebhookEffect = { outcome: "PROCESSED" | "IGNORED"; detail: string }
 
 export interface ApplyContext {
   database: Database;
+  /** The workers' Redis, for cross-process locks. */
+  redis?: Redis;
   /** Stops a shop's recurring jobs (app/uninstalled). */
   removeShopSchedules?: (shopId: number) => Promise<void>;
 }
