@@ -27,6 +27,11 @@ const EnvSchema = z
     FORESIGHT_STANDALONE: flag,
     /** Domain of the shop the standalone UI shows (the demo store by default). */
     FORESIGHT_STANDALONE_SHOP: z.string().min(1).default("online-retail-demo"),
+    /** BullMQ key prefix: lets several deployments (or test runs) share one Redis. */
+    FORESIGHT_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, "lowercase letters, digits and dashes")
+      .default("foresight"),
     /** Run job processors inside the web process instead of a worker (demo fallback without Redis). */
     FORESIGHT_INLINE_JOBS: flag,
     SHOPIFY_API_KEY: z.string().min(1).optional(),

@@ -14,8 +14,8 @@ async function main() {
   const config = env();
   const database = createDatabase(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL, "worker");
-  const queues = createQueues(redis);
-  const handle = startWorkers({ connection: redis, database, queues });
+  const queues = createQueues(redis, config.FORESIGHT_QUEUE_PREFIX);
+  const handle = startWorkers({ connection: redis, database, queues, prefix: config.FORESIGHT_QUEUE_PREFIX });
   const shops = await registerSchedulers(queues, database);
   log.info({ redis: redactUrl(config.REDIS_URL), shops }, "workers started");
 

@@ -15,7 +15,7 @@ export function webJobSink(): Promise<JobSink> {
     const redis = createRedis(env().REDIS_URL, "web");
     redis.on("error", () => {}); // surfaced as failed enqueues
     await redis.connect();
-    return bullSink(createQueues(redis));
+    return bullSink(createQueues(redis, env().FORESIGHT_QUEUE_PREFIX));
   })().catch((error: unknown) => {
     sink = undefined; // try again on the next request
     throw error;

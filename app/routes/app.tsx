@@ -1,6 +1,8 @@
-import { Outlet } from "@remix-run/react";
+import type { HeadersFunction } from "@remix-run/node";
+import { Outlet, useRouteError } from "@remix-run/react";
 import { AppProvider } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
+import { boundary } from "@shopify/shopify-app-remix/server";
 
 /** Layout of the merchant admin: Polaris, English strings. */
 export default function AdminLayout() {
@@ -10,3 +12,10 @@ export default function AdminLayout() {
     </AppProvider>
   );
 }
+
+/** Lets the Shopify library answer auth redirects inside the admin iframe. */
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

@@ -25,7 +25,10 @@ const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call
 
 /** The shop must open the app again (a new token exchange) before we can call Shopify. */
 export class ReauthRequiredError extends Error {
-  constructor(readonly shop: string, reason: string) {
+  constructor(
+    readonly shop: string,
+    reason: string,
+  ) {
     super(`${shop} needs to open Foresight again to re-authorise it: ${reason}`);
     this.name = "ReauthRequiredError";
   }

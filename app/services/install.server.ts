@@ -1,0 +1,47 @@
+/**
+ * What happens when a Shopify shop authorises Foresight (install, reinstall, or the first
+ * token exchange after a re-auth): its Shop row is created or refreshed from the Admin API's
+ * own figures, marked installed, and its history backfill is queued unless one already ran
+ * or is running.
+ */
+import type { Shop } from "@prisma/client";
+
+import type { Database } from "~/db.server";
+import { upsertShop } from "~/ingest/shops.server";
+import type { JobSink } from "~/queues/enqueue.server";
+
+export const SHOP_IDENTITY_QUERY = `#graphql
+  query ShopIdentity {
+    shop { name myshopifyDomain ianaTimezone currencyCode }
+  }`;
+
+export interface ShopIdentityAnswer {
+  shop: { name: string; myshopifyDomain: string; ianaTimezone: string; currencyCode: string };
+}
+
+export async function onShopAuthorized(
+  deps: { database: Database; jobs: () => Promise<JobSink> },
+  identity: ShopIdentityAnswer["shop"],
+): Promise<{ shop: Shop; backfillQueued: boolean }> {
+  const { prisma } = deps.database;
+  const upserted = await upsertShop(prisma, {
+    platform: "SHOPIFY",
+    domain: identity.myshopifyDomain,
+    name: identity.name,
+    timezone: identity.ianaTimezone,
+    currency: identity.currencyCode,
+  });
+  const shop =
+    upserted.installState === "INSTALLED"
+      ? upserted
+      : await prisma.shop.update({
+          where: { id: upserted.id },
+          data: { installState: "INSTALLED", installedAt: new Date(), uninstalledAt: null },
+        });
+  const previous = await prisma.syncRun.findFirst({
+    where: { shopId: shop.id, kind: "BACKFILL", status: { in: ["QUEUED", "RUNNING", "SUCCEEDED"] } },
+  });
+  if (previous) return { shop, backfillQueued: false };
+  await (await deps.jobs()).enqueue("shopify-backfill", { shopId: shop.id });
+  return { shop, backfillQueued: true };
+}
