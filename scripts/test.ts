@@ -39,6 +39,8 @@ async function main() {
     return fail("formatting differs from Prettier's: run `npm run format`");
   }
   if (step("typecheck", bin("tsc"), ["--noEmit"]) !== 0) return fail("typecheck failed");
+  // The production build, checked here once (the end-to-end tests serve it).
+  if (step("build", bin("remix"), ["build"]) !== 0) return fail("remix build failed");
 
   const postgres = await resolvePostgres(
     undefined,

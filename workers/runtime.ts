@@ -27,6 +27,8 @@ const PROCESSORS: Record<QueueName, Processor> = {
 
 /** Nightly, in each shop's own time zone, after its day has closed. */
 const DAILY_AGGREGATES_PATTERN = "15 3 * * *";
+/** Four times a day: webhooks can arrive a day late or not at all. */
+const RECONCILE_PATTERN = "40 */6 * * *";
 
 export interface WorkerHandle {
   workers: Worker[];
@@ -71,7 +73,7 @@ export function startWorkers(options: {
 export async function registerSchedulers(queues: Queues, database: Database): Promise<number> {
   const shops = await database.prisma.shop.findMany({
     where: { installState: { not: "UNINSTALLED" } },
-    select: { id: true, timezone: true },
+    select: { id: true, timezone: true, platform: true },
   });
   for (const shop of shops) {
     await queues[QUEUE_OF["daily-aggregates"]].upsertJobScheduler(
@@ -79,6 +81,13 @@ export async function registerSchedulers(queues: Queues, database: Database): Pr
       { pattern: DAILY_AGGREGATES_PATTERN, tz: shop.timezone },
       { name: "daily-aggregates", data: { shopId: shop.id } },
     );
+    if (shop.platform === "SHOPIFY") {
+      await queues[QUEUE_OF["shopify-reconcile"]].upsertJobScheduler(
+        `shopify-reconcile:${shop.id}`,
+        { pattern: RECONCILE_PATTERN, tz: shop.timezone },
+        { name: "shopify-reconcile", data: { shopId: shop.id } },
+      );
+    }
   }
   return shops.length;
 }
@@ -86,6 +95,7 @@ export async function registerSchedulers(queues: Queues, database: Database): Pr
 /** Stops a shop's recurring jobs. */
 export async function removeSchedulers(queues: Queues, shopId: number): Promise<void> {
   await queues[QUEUE_OF["daily-aggregates"]].removeJobScheduler(`daily-aggregates:${shopId}`);
+  await queues[QUEUE_OF["shopify-reconcile"]].removeJobScheduler(`shopify-reconcile:${shopId}`);
 }
 
 /**

@@ -16,6 +16,8 @@ export const JOBS = {
     shopId: z.number().int().positive(),
     syncRunId: z.number().int().positive().optional(),
   }),
+  /** Fetch everything a Shopify shop changed since the last watermark (what webhooks missed). */
+  "shopify-reconcile": z.object({ shopId: z.number().int().positive() }),
   /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
   "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
 } as const;
@@ -28,6 +30,7 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   "daily-aggregates": "analytics",
   "shopify-webhook": "webhooks",
   "shopify-backfill": "sync",
+  "shopify-reconcile": "sync",
 };
 
 export const QUEUE_NAMES = ["analytics", "webhooks", "sync"] as const;

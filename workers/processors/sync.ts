@@ -1,28 +1,33 @@
 /**
- * Processor for the "sync" queue: a Shopify shop's backfill. The shop's offline token is read
- * from session storage here, in the worker, and never travels in the job.
+ * Processor for the "sync" queue: a Shopify shop's backfill or reconcile. The shop's offline
+ * token is read (and refreshed if due) here, in the worker, and never travels in the job; every
+ * Admin API call goes through the shop's cost limiter.
  */
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 
 import type { Database } from "~/db.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
+import { costLimited } from "~/platforms/shopify/cost-limiter.server";
 import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/offline-token.server";
 import { parseJob } from "~/queues/jobs";
 
 import { runBackfill } from "../shopify/backfill";
+import { runReconcile } from "../shopify/reconcile";
 
 export async function processSyncJob(
   name: string,
   data: unknown,
   { database, redis }: { database: Database; redis?: Redis },
 ) {
-  if (name !== "shopify-backfill") throw new Error(`the sync queue has no job named "${name}"`);
-  const job = parseJob("shopify-backfill", data);
+  if (name !== "shopify-backfill" && name !== "shopify-reconcile") {
+    throw new Error(`the sync queue has no job named "${name}"`);
+  }
+  const job = parseJob(name, data);
   const shop = await database.prisma.shop.findUnique({ where: { id: job.shopId } });
   if (!shop || shop.platform !== "SHOPIFY") return { skipped: "not a Shopify shop we hold" };
   if (shop.installState === "UNINSTALLED") return { skipped: "shop is uninstalled" };
-  if (!redis) throw new Error("the sync queue needs Redis for its token-refresh lock");
+  if (!redis) throw new Error("the sync queue needs Redis for its token lock and cost limiter");
   let token: string;
   try {
     token = await offlineAccessToken({ database, redis }, shop);
@@ -31,11 +36,9 @@ export async function processSyncJob(
     if (error instanceof ReauthRequiredError) throw new UnrecoverableError(error.message);
     throw error;
   }
-  const result = await runBackfill({
-    database,
-    graphql: adminGraphqlFor(shop.domain, token),
-    shopId: shop.id,
-    syncRunId: job.syncRunId,
-  });
+  const graphql = costLimited(adminGraphqlFor(shop.domain, token), { redis, shop: shop.domain });
+  if (name === "shopify-reconcile") return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
+  const backfill = parseJob("shopify-backfill", data);
+  const result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId: backfill.syncRunId });
   return result.counts;
 }

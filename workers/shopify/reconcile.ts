@@ -1,0 +1,131 @@
+/**
+ * Catches what webhooks missed: Shopify delivers them at least once, unordered, sometimes a
+ * day late, sometimes not at all. Pages through everything updated since the last watermark
+ * (minus a minute of overlap: re-ingesting is harmless, missing is not) and ingests it.
+ * Watermarks are the newest `updatedAt` actually seen, per resource, kept on the SyncRun.
+ */
+import type { Database } from "~/db.server";
+import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
+import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
+import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
+import type { BulkResource } from "~/platforms/shopify/bulk/queries";
+import { MORE_LINE_ITEMS, RECONCILE_QUERIES } from "~/platforms/shopify/reconcile-queries";
+
+type Node = Record<string, unknown>;
+interface Page {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: Node[];
+}
+
+const RESOURCES: BulkResource[] = ["products", "customers", "orders"];
+const OVERLAP_MS = 60_000;
+const FIRST_RUN_LOOKBACK_MS = 2 * 24 * 3600_000;
+
+export interface ReconcileOptions {
+  database: Database;
+  graphql: AdminGraphql;
+  shopId: number;
+  now?: () => number;
+}
+
+async function query<T>(graphql: AdminGraphql, text: string, variables: Record<string, unknown>): Promise<T> {
+  const answer = await graphql<T>(text, variables);
+  if (answer.errors?.length) throw new Error(`Shopify query failed: ${answer.errors.map((e) => e.message).join("; ")}`);
+  return answer.data!;
+}
+
+/** Every line item of an order whose first page was not all of them. */
+async function allLineItems(graphql: AdminGraphql, order: Node): Promise<Node[]> {
+  const first = order.lineItems as Page;
+  const items = [...first.nodes];
+  let info = first.pageInfo;
+  while (info.hasNextPage) {
+    const data = await query<{ order: { lineItems: Page } }>(graphql, MORE_LINE_ITEMS, {
+      id: order.id,
+      after: info.endCursor,
+    });
+    items.push(...data.order.lineItems.nodes);
+    info = data.order.lineItems.pageInfo;
+  }
+  return items;
+}
+
+async function ingestPage(options: ReconcileOptions, resource: BulkResource, nodes: Node[]) {
+  const { database, graphql, shopId } = options;
+  const { pool } = database;
+  if (resource === "products") {
+    await ingestProducts(
+      pool,
+      shopId,
+      nodes.map((n) => productFromBulk(n, (n.variants as { nodes: Node[] }).nodes)),
+    );
+  } else if (resource === "customers") {
+    await ingestCustomers(pool, shopId, nodes.map(customerFromBulk));
+  } else {
+    const mapped = [];
+    for (const node of nodes) mapped.push(orderFromBulk(node, await allLineItems(graphql, node)));
+    await ingestOrders(
+      pool,
+      shopId,
+      mapped.map((m) => m.order),
+    );
+    const refunds = mapped.flatMap((m) => m.refunds);
+    if (refunds.length) await ingestRefunds(pool, shopId, refunds);
+  }
+}
+
+export async function runReconcile(options: ReconcileOptions) {
+  const { database, graphql, shopId } = options;
+  const { prisma } = database;
+  const now = options.now ?? Date.now;
+  const [previous, backfill] = await Promise.all([
+    prisma.syncRun.findFirst({
+      where: { shopId, kind: "RECONCILE", status: "SUCCEEDED" },
+      orderBy: { startedAt: "desc" },
+    }),
+    prisma.syncRun.findFirst({
+      where: { shopId, kind: "BACKFILL", status: "SUCCEEDED" },
+      orderBy: { startedAt: "desc" },
+    }),
+  ]);
+  const watermarks: Record<string, string> = previous?.cursor ? JSON.parse(previous.cursor) : {};
+  const fallback = backfill?.startedAt.getTime() ?? now() - FIRST_RUN_LOOKBACK_MS;
+  const run = await prisma.syncRun.create({ data: { shopId, kind: "RECONCILE", status: "RUNNING" } });
+  const counts: Record<string, number> = {};
+  try {
+    for (const resource of RESOURCES) {
+      const since = new Date((watermarks[resource] ? Date.parse(watermarks[resource]) : fallback) - OVERLAP_MS);
+      let newest = watermarks[resource] ?? new Date(fallback).toISOString();
+      let after: string | null = null;
+      counts[resource] = 0;
+      await prisma.syncRun.update({ where: { id: run.id }, data: { phase: resource } });
+      do {
+        const data: Record<string, Page> = await query<Record<string, Page>>(graphql, RECONCILE_QUERIES[resource], {
+          query: `updated_at:>'${since.toISOString()}'`,
+          after,
+        });
+        const page = data[resource]!;
+        await ingestPage(options, resource, page.nodes);
+        counts[resource] += page.nodes.length;
+        for (const node of page.nodes) {
+          if (typeof node.updatedAt === "string" && Date.parse(node.updatedAt) > Date.parse(newest)) {
+            newest = node.updatedAt;
+          }
+        }
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      watermarks[resource] = newest;
+    }
+    await prisma.syncRun.update({
+      where: { id: run.id },
+      data: { status: "SUCCEEDED", phase: "done", cursor: JSON.stringify(watermarks), counts, finishedAt: new Date() },
+    });
+    return { syncRunId: run.id, counts, watermarks };
+  } catch (error) {
+    await prisma.syncRun.update({
+      where: { id: run.id },
+      data: { status: "FAILED", error: (error as Error).message.slice(0, 1000), counts, finishedAt: new Date() },
+    });
+    throw error;
+  }
+}
