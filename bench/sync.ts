@@ -1,0 +1,260 @@
+/**
+ * `npm run bench:sync [-- --orders N]`: the Shopify backfill path end to end on a synthetic
+ * shop (default 1,000,000 orders with about 3 lines each, 200,000 customers, 20,000
+ * products; fixed seed). The bulk JSONL is streamed from a local HTTP server; the bulk
+ * operation API is answered in-process (what is measured is download, staging, joining,
+ * mapping and ingest). Also measures a plain COPY of the same rows into the same tables, the
+ * practical ceiling, and prints both with their ratio as one JSON line.
+ */
+import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { from as copyFrom } from "pg-copy-streams";
+import pg from "pg";
+
+import { createDatabase } from "~/db.server";
+import { upsertShop } from "~/ingest/shops.server";
+import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
+
+import { migrate } from "../prisma/migrate";
+import { resolvePostgres, withDatabase } from "../scripts/lib/postgres";
+import { runBackfill } from "../workers/shopify/backfill";
+
+import { machine } from "./machine";
+import { customerLines, orderLines, productLines, seeded, type ShopSize } from "./synthetic-shop";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const SEED = 20261124;
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+/** Serves each resource's JSONL, generated on the fly with backpressure. */
+async function serveJsonl(size: ShopSize) {
+  const server = http.createServer(async (request, response) => {
+    const resource = request.url?.replace(/^\//, "").replace(".jsonl", "");
+    const lines =
+      resource === "products"
+        ? productLines(size)
+        : resource === "customers"
+          ? customerLines(size)
+          : orderLines(size, SEED).lines;
+    response.writeHead(200, { "Content-Type": "application/jsonl" });
+    let chunk = "";
+    for (const line of lines) {
+      chunk += line + "\n";
+      if (chunk.length > 1 << 16) {
+        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+        chunk = "";
+      }
+    }
+    response.end(chunk);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Answers the bulk operation API as Shopify would once each operation has completed. */
+function completedBulkApi(base: string): AdminGraphql {
+  return async <T>(query: string, variables?: Record<string, unknown>) => {
+    if (query.includes("bulkOperationRunQuery")) {
+      const resource = /\{\s*(products|customers|orders)\s*\{/.exec(String(variables?.query))![1];
+      return {
+        data: { bulkOperationRunQuery: { bulkOperation: { id: resource, status: "CREATED" }, userErrors: [] } },
+      } as { data: T };
+    }
+    const id = String(variables?.id);
+    return {
+      data: {
+        bulkOperation: {
+          id,
+          status: "COMPLETED",
+          errorCode: null,
+          objectCount: "0",
+          rootObjectCount: "0",
+          url: `${base}/${id}.jsonl`,
+          partialDataUrl: null,
+        },
+      },
+    } as { data: T };
+  };
+}
+
+async function freshDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `foresight_bench_${crypto.randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  await migrate(url);
+  return {
+    url,
+    drop: async () => {
+      const again = new pg.Client({ connectionString: adminUrl });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+/** COPY the same shop straight into the tables: no download, no JSON, no upserts. */
+async function copyCeiling(url: string, size: ShopSize): Promise<{ seconds: number; orders: number; lines: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query(
+    `INSERT INTO "Shop" ("platform", "domain", "name", "timezone", "currency", "updatedAt")
+     VALUES ('SHOPIFY', 'copy.myshopify.com', 'copy', 'UTC', 'USD', now()) RETURNING "id"`,
+  );
+  const shopId = rows[0].id as number;
+  const copy = async (sql: string, produce: () => Generator<string>) => {
+    const stream = client.query(copyFrom(sql));
+    const done = new Promise((resolve, reject) => stream.on("finish", resolve).on("error", reject));
+    let chunk = "";
+    for (const row of produce()) {
+      chunk += row;
+      if (chunk.length > 1 << 16) {
+        if (!stream.write(chunk)) await new Promise((resolve) => stream.once("drain", resolve));
+        chunk = "";
+      }
+    }
+    stream.end(chunk);
+    await done;
+  };
+  const started = performance.now();
+  const at = "2024-01-01T00:00:00Z";
+  await copy(
+    `COPY "Product" ("shopId", "externalId", "title", "platformUpdatedAt", "updatedAt") FROM STDIN`,
+    function* () {
+      for (let p = 1; p <= size.products; p++) yield `${shopId}\t${p}\tProduct ${p}\t${at}\t${at}\n`;
+    },
+  );
+  await copy(
+    `COPY "Customer" ("shopId", "externalId", "email", "platformUpdatedAt", "updatedAt") FROM STDIN`,
+    function* () {
+      for (let c = 1; c <= size.customers; c++) yield `${shopId}\t${c}\tcustomer${c}@example.com\t${at}\t${at}\n`;
+    },
+  );
+  // Orders, then their lines: two passes over the same random sequence as the JSONL
+  // generator, so the rows are the same and nothing is held in memory.
+  function* shopRows(kind: "orders" | "lines") {
+    const random = seeded(SEED);
+    for (let o = 1; o <= size.orders; o++) {
+      const when = new Date(Date.UTC(2024, 0, 1) + o * 30_000).toISOString();
+      const count = 1 + Math.floor(random() * 5);
+      const customer = random() < 0.1 ? "\\N" : String(1 + Math.floor(random() * size.customers));
+      let total = 0;
+      for (let l = 1; l <= count; l++) {
+        const product = 1 + Math.floor(size.products * random() ** 3);
+        const quantity = 1 + Math.floor(random() * 3);
+        const price = (product % 90) + 9.99;
+        total += quantity * price;
+        if (kind === "lines") {
+          yield `${shopId}\t${o}\t${o * 10 + l}\t${product}\tSKU-${product}\tProduct ${product}\t${quantity}\t${price.toFixed(2)}\n`;
+        }
+      }
+      if (kind === "orders") {
+        yield `${shopId}\t${o}\t#${1000 + o}\t${customer}\t${when}\t${when.slice(0, 10)}\tUSD\t${total.toFixed(2)}\t${total.toFixed(2)}\t${when}\t${when}\n`;
+      }
+    }
+  }
+  let lineCount = 0;
+  await copy(
+    `COPY "Order" ("shopId", "externalId", "name", "customerId", "processedAt", "localDate", "currency", "subtotalPrice",
+                   "totalPrice", "platformUpdatedAt", "updatedAt") FROM STDIN`,
+    () => shopRows("orders"),
+  );
+  await copy(
+    `COPY "OrderLine" ("shopId", "orderId", "externalId", "productId", "sku", "title", "quantity", "unitPrice") FROM STDIN`,
+    function* () {
+      for (const row of shopRows("lines")) {
+        lineCount += 1;
+        yield row;
+      }
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await client.end();
+  return { seconds, orders: size.orders, lines: lineCount };
+}
+
+async function main() {
+  const size: ShopSize = {
+    orders: argument("orders", 1_000_000),
+    customers: argument("customers", 200_000),
+    products: argument("products", 20_000),
+  };
+  const postgres = await resolvePostgres(
+    undefined,
+    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+    root,
+    (line) => console.error(line),
+  );
+  const { server, base } = await serveJsonl(size);
+  const target = await freshDatabase(postgres.adminUrl);
+  let result: Record<string, unknown>;
+  let peakRss = 0;
+  try {
+    const database = createDatabase(target.url);
+    const shop = await upsertShop(database.prisma, {
+      platform: "SHOPIFY",
+      domain: "bench-sync.myshopify.com",
+      name: "Bench",
+      timezone: "UTC",
+      currency: "USD",
+    });
+    const started = performance.now();
+    const backfill = await runBackfill({ database, graphql: completedBulkApi(base), shopId: shop.id, batchSize: 5000 });
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM "OrderLine"`);
+    await database.close();
+    peakRss = Math.round(process.resourceUsage().maxRSS / 1024); // before the COPY part runs
+    result = {
+      seconds: Math.round(seconds * 10) / 10,
+      orders: backfill.counts.orders,
+      lines: rows[0].n,
+      orders_per_s: Math.round(backfill.counts.orders / seconds),
+      lines_per_s: Math.round(rows[0].n / seconds),
+    };
+    console.error(`backfill: ${JSON.stringify(result)}`);
+  } finally {
+    await target.drop();
+    server.close();
+  }
+  const ceilingDb = await freshDatabase(postgres.adminUrl);
+  let ceiling;
+  try {
+    ceiling = await copyCeiling(ceilingDb.url, size);
+  } finally {
+    await ceilingDb.drop();
+  }
+  await postgres.stop();
+  const copyOrdersPerS = Math.round(ceiling.orders / ceiling.seconds);
+  console.log(
+    JSON.stringify({
+      bench: "sync",
+      final: true,
+      size,
+      ...result,
+      peak_rss_mb: peakRss,
+      copy: {
+        seconds: Math.round(ceiling.seconds * 10) / 10,
+        orders_per_s: copyOrdersPerS,
+        lines_per_s: Math.round(ceiling.lines / ceiling.seconds),
+      },
+      ratio_to_copy: Math.round(((result.orders_per_s as number) / copyOrdersPerS) * 1000) / 1000,
+      targets: { orders_per_s: 20_000, peak_rss_mb: 512 },
+      machine: machine(),
+    }),
+  );
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});
