@@ -5,8 +5,7 @@
 import crypto from "node:crypto";
 import { QueueEvents } from "bullmq";
 import { http } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
@@ -18,29 +17,12 @@ import { bullSink, createQueues } from "~/queues/enqueue.server";
 import { startWorkers } from "../workers/runtime";
 import { runBackfill } from "../workers/shopify/backfill";
 
-import { createTestDatabase, type TestDatabase } from "./helpers/database";
+import { useShopifyTestApp } from "./helpers/shopify-app";
 import { bulkHandlers, jsonl, type BulkScenario } from "./mocks/shopify-admin";
 import { testRedisUrl } from "./helpers/urls";
 
-const server = setupServer();
-let db: TestDatabase;
+const app = useShopifyTestApp("shpss_backfill_secret");
 let shopCounter = 0;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  Object.assign(process.env, {
-    DATABASE_URL: db.url,
-    SHOPIFY_API_KEY: "test-api-key",
-    SHOPIFY_API_SECRET: "shpss_backfill_secret",
-    SHOPIFY_APP_URL: "https://foresight.example.com",
-  });
-  server.listen({ onUnhandledRequest: "error" });
-});
-afterEach(() => server.resetHandlers());
-afterAll(async () => {
-  server.close();
-  await db.drop();
-});
 
 const money = (amount: string) => ({ shopMoney: { amount } });
 
@@ -134,7 +116,7 @@ function storeFiles(orders = 7): BulkScenario["files"] {
 async function newShop() {
   shopCounter += 1;
   const domain = `backfill-${shopCounter}.myshopify.com`;
-  const shop = await upsertShop(db.prisma, {
+  const shop = await upsertShop(app.db.prisma, {
     platform: "SHOPIFY",
     domain,
     name: domain,
@@ -151,7 +133,7 @@ function scenario(overrides: Partial<BulkScenario> = {}): BulkScenario {
 const instantPoll = { intervalMs: 1, sleep: async () => {} };
 
 async function storeState(shopId: number) {
-  const { rows } = await db.pool.query(
+  const { rows } = await app.db.pool.query(
     `SELECT (SELECT count(*) FROM "Product" WHERE "shopId" = $1)::int AS products,
             (SELECT count(*) FROM "ProductVariant" WHERE "shopId" = $1)::int AS variants,
             (SELECT count(*) FROM "Customer" WHERE "shopId" = $1 AND "platformUpdatedAt" IS NOT NULL)::int AS customers,
@@ -180,14 +162,14 @@ describe("backfill", () => {
   it("loads products, customers and orders, joining children that come before their parents", async () => {
     const { shop, graphql } = await newShop();
     const s = scenario();
-    server.use(...bulkHandlers(shop.domain, s));
-    const result = await runBackfill({ database: db, graphql, shopId: shop.id, batchSize: 3, poll: instantPoll });
+    app.server.use(...bulkHandlers(shop.domain, s));
+    const result = await runBackfill({ database: app.db, graphql, shopId: shop.id, batchSize: 3, poll: instantPoll });
     expect(result.counts).toEqual({ products: 3, customers: 4, orders: 7 });
     expect(await storeState(shop.id)).toEqual(COMPLETE);
     expect(s.calls.started).toEqual(["products", "customers", "orders"]);
-    const run = await db.prisma.syncRun.findUniqueOrThrow({ where: { id: result.syncRunId } });
+    const run = await app.db.prisma.syncRun.findUniqueOrThrow({ where: { id: result.syncRunId } });
     expect(run).toMatchObject({ status: "SUCCEEDED", phase: "done", progress: 1, kind: "BACKFILL" });
-    const order = await db.prisma.order.findFirstOrThrow({
+    const order = await app.db.prisma.order.findFirstOrThrow({
       where: { shopId: shop.id, externalId: "1001" },
       include: { lines: true, customer: true, refunds: true },
     });
@@ -198,16 +180,16 @@ describe("backfill", () => {
 
   it("running it again changes nothing", async () => {
     const { shop, graphql } = await newShop();
-    server.use(...bulkHandlers(shop.domain, scenario()));
-    await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll });
-    const before = await db.prisma.order.findMany({
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    const before = await app.db.prisma.order.findMany({
       where: { shopId: shop.id },
       include: { lines: true },
       orderBy: { id: "asc" },
     });
-    server.use(...bulkHandlers(shop.domain, scenario()));
-    await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll });
-    const after = await db.prisma.order.findMany({
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    const after = await app.db.prisma.order.findMany({
       where: { shopId: shop.id },
       include: { lines: true },
       orderBy: { id: "asc" },
@@ -218,21 +200,21 @@ describe("backfill", () => {
   it("resumes a crashed run where it stopped, without asking Shopify to redo finished work", async () => {
     const { shop, graphql } = await newShop();
     const s = scenario({ failingDownloads: { orders: 1 } });
-    server.use(...bulkHandlers(shop.domain, s));
+    app.server.use(...bulkHandlers(shop.domain, s));
     const crashed = await runBackfill({
-      database: db,
+      database: app.db,
       graphql,
       shopId: shop.id,
       batchSize: 2,
       poll: instantPoll,
     }).catch((error: Error) => error);
     expect(crashed).toBeInstanceOf(Error);
-    const failedRun = await db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    const failedRun = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
     expect(failedRun).toMatchObject({ status: "FAILED", phase: "orders" });
     expect(failedRun.error).toMatch(/download failed: HTTP 503/);
 
     const resumed = await runBackfill({
-      database: db,
+      database: app.db,
       graphql,
       shopId: shop.id,
       syncRunId: failedRun.id,
@@ -247,45 +229,45 @@ describe("backfill", () => {
 
   it("says clearly when bulk operations are not enabled for the app", async () => {
     const { shop, graphql } = await newShop();
-    server.use(...bulkHandlers(shop.domain, scenario({ start: "access-denied" })));
-    const error = await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll }).catch(
+    app.server.use(...bulkHandlers(shop.domain, scenario({ start: "access-denied" })));
+    const error = await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(BulkOperationError);
     expect((error as BulkOperationError).reason).toBe("ACCESS_DENIED");
-    const run = await db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    const run = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatch(/^ACCESS_DENIED: .*enable them in the Partner Dashboard/);
   });
 
   it("reports Shopify's userErrors", async () => {
     const { shop, graphql } = await newShop();
-    server.use(...bulkHandlers(shop.domain, scenario({ start: "user-error" })));
-    await expect(runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll })).rejects.toThrow(
+    app.server.use(...bulkHandlers(shop.domain, scenario({ start: "user-error" })));
+    await expect(runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll })).rejects.toThrow(
       /OPERATION_IN_PROGRESS: A bulk query operation for this app and shop is already in progress/,
     );
   });
 
   it("fails with the partial data location when the operation fails", async () => {
     const { shop, graphql } = await newShop();
-    server.use(...bulkHandlers(shop.domain, scenario({ finalStatus: "FAILED" })));
-    const error = (await runBackfill({ database: db, graphql, shopId: shop.id, poll: instantPoll }).catch(
+    app.server.use(...bulkHandlers(shop.domain, scenario({ finalStatus: "FAILED" })));
+    const error = (await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll }).catch(
       (e: unknown) => e,
     )) as BulkOperationError;
     expect(error.reason).toBe("FAILED");
     expect(error.partialDataUrl).toMatch(/products\.jsonl$/);
-    expect((await db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } })).error).toMatch(
+    expect((await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } })).error).toMatch(
       /^FAILED: bulk operation failed \(INTERNAL_SERVER_ERROR\)/,
     );
   });
 
   it("runs as a queued job in a worker, with the token from session storage and not from the job", async () => {
     const { shop } = await newShop();
-    await db.prisma.session.create({
+    await app.db.prisma.session.create({
       data: { id: `offline_${shop.domain}`, shop: shop.domain, state: "", accessToken: "shpat_stored_offline_token" },
     });
     const tokens = new Set<string | null>();
-    server.use(
+    app.server.use(
       http.post(`https://${shop.domain}/admin/api/2026-10/graphql.json`, ({ request }) => {
         tokens.add(request.headers.get("X-Shopify-Access-Token"));
         return undefined; // not answered here: msw moves on to the bulk handlers below
@@ -295,7 +277,7 @@ describe("backfill", () => {
     const prefix = `test-${crypto.randomBytes(4).toString("hex")}`;
     const redis = createRedis(testRedisUrl(), "worker");
     const queues = createQueues(redis, prefix);
-    const workers = startWorkers({ connection: redis, database: db, queues, prefix });
+    const workers = startWorkers({ connection: redis, database: app.db, queues, prefix });
     const events = new QueueEvents("sync", { connection: createRedis(testRedisUrl(), "worker"), prefix });
     await events.waitUntilReady();
     try {

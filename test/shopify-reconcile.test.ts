@@ -3,8 +3,7 @@
  * Postgres, with the limiter's bucket state in a real Redis.
  */
 import { graphql as mswGraphql, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
@@ -13,28 +12,14 @@ import { createRedis } from "~/queues/connection.server";
 
 import { runReconcile } from "../workers/shopify/reconcile";
 
-import { createTestDatabase, type TestDatabase } from "./helpers/database";
+import { useShopifyTestApp } from "./helpers/shopify-app";
 import { testRedisUrl } from "./helpers/urls";
 
-const server = setupServer();
+const app = useShopifyTestApp("shpss_reconcile_secret");
 const redis = createRedis(testRedisUrl(), "worker");
-let db: TestDatabase;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  Object.assign(process.env, {
-    DATABASE_URL: db.url,
-    SHOPIFY_API_KEY: "test-api-key",
-    SHOPIFY_API_SECRET: "shpss_reconcile_secret",
-    SHOPIFY_APP_URL: "https://foresight.example.com",
-  });
-  server.listen({ onUnhandledRequest: "error" });
-});
-afterEach(() => server.resetHandlers());
 afterAll(async () => {
-  server.close();
   await redis.quit();
-  await db.drop();
 });
 
 const money = (amount: string) => ({ shopMoney: { amount } });
@@ -160,18 +145,18 @@ describe("the cost limiter", () => {
 describe("reconcile", () => {
   it("pages through changes since the watermark, backing off on THROTTLED, and moves the watermark", async () => {
     const domain = `reconcile-${Date.now()}.myshopify.com`;
-    const shop = await upsertShop(db.prisma, {
+    const shop = await upsertShop(app.db.prisma, {
       platform: "SHOPIFY",
       domain,
       name: domain,
       timezone: "UTC",
       currency: "EUR",
     });
-    await db.prisma.syncRun.create({
+    await app.db.prisma.syncRun.create({
       data: { shopId: shop.id, kind: "BACKFILL", status: "SUCCEEDED", startedAt: new Date("2026-05-02T00:00:00Z") },
     });
     const log = { queries: [] as string[], throttledOnce: false };
-    server.use(...handlers(domain, log));
+    app.server.use(...handlers(domain, log));
     const waits: number[] = [];
     const graphql = costLimited(adminGraphqlFor(domain, "shpat_reconcile"), {
       redis,
@@ -181,12 +166,12 @@ describe("reconcile", () => {
       },
     });
 
-    const result = await runReconcile({ database: db, graphql, shopId: shop.id });
+    const result = await runReconcile({ database: app.db, graphql, shopId: shop.id });
     expect(result.counts).toEqual({ products: 0, customers: 0, orders: 3 });
     expect(waits[0]).toBe(7520); // the THROTTLED answer's own figures decide the wait
     // One minute of overlap before the backfill's start.
     expect(log.queries[0]).toBe("updated_at:>'2026-05-01T23:59:00.000Z'");
-    const lines = await db.pool.query(
+    const lines = await app.db.pool.query(
       `SELECT o."externalId", count(l.*)::int AS n FROM "Order" o JOIN "OrderLine" l ON l."orderId" = o."id"
        WHERE o."shopId" = $1 GROUP BY 1 ORDER BY 1`,
       [shop.id],
@@ -200,9 +185,9 @@ describe("reconcile", () => {
 
     // The next run starts from the new watermark, minus the overlap.
     log.queries.length = 0;
-    await runReconcile({ database: db, graphql, shopId: shop.id });
+    await runReconcile({ database: app.db, graphql, shopId: shop.id });
     expect(log.queries).toContain("updated_at:>'2026-05-03T07:29:00.000Z'");
-    const runs = await db.prisma.syncRun.findMany({ where: { shopId: shop.id, kind: "RECONCILE" } });
+    const runs = await app.db.prisma.syncRun.findMany({ where: { shopId: shop.id, kind: "RECONCILE" } });
     expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
   });
 });

@@ -4,51 +4,36 @@
  * Shopify's token endpoint is mocked with msw; Postgres and Redis are real.
  */
 import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 import { upsertShop } from "~/ingest/shops.server";
 import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/offline-token.server";
 import { createRedis } from "~/queues/connection.server";
 
-import { createTestDatabase, type TestDatabase } from "./helpers/database";
+import { useShopifyTestApp } from "./helpers/shopify-app";
 import { testRedisUrl } from "./helpers/urls";
 
-const server = setupServer();
-let db: TestDatabase;
+const app = useShopifyTestApp("shpss_token_secret");
 const redisA = createRedis(testRedisUrl(), "worker");
 const redisB = createRedis(testRedisUrl(), "worker");
 let counter = 0;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  Object.assign(process.env, {
-    DATABASE_URL: db.url,
-    SHOPIFY_API_KEY: "test-api-key",
-    SHOPIFY_API_SECRET: "shpss_token_secret",
-    SHOPIFY_APP_URL: "https://foresight.example.com",
-  });
-  server.listen({ onUnhandledRequest: "error" });
-});
-afterEach(() => server.resetHandlers());
 afterAll(async () => {
-  server.close();
   await redisA.quit();
   await redisB.quit();
-  await db.drop();
 });
 
 async function shopWithSession(expiresInMs: number, refreshToken: string | null = "shprt_first") {
   counter += 1;
   const domain = `token-${counter}-${Date.now()}.myshopify.com`;
-  const shop = await upsertShop(db.prisma, {
+  const shop = await upsertShop(app.db.prisma, {
     platform: "SHOPIFY",
     domain,
     name: domain,
     timezone: "UTC",
     currency: "USD",
   });
-  await db.prisma.session.create({
+  await app.db.prisma.session.create({
     data: {
       id: `offline_${domain}`,
       shop: domain,
@@ -83,18 +68,18 @@ describe("offline access tokens", () => {
   it("uses a token with time left without calling Shopify", async () => {
     const shop = await shopWithSession(50 * 60_000);
     const calls: { body: Record<string, string> }[] = [];
-    server.use(tokenEndpoint(shop.domain, calls));
-    expect(await offlineAccessToken({ database: db, redis: redisA }, shop)).toBe("shpat_old");
+    app.server.use(tokenEndpoint(shop.domain, calls));
+    expect(await offlineAccessToken({ database: app.db, redis: redisA }, shop)).toBe("shpat_old");
     expect(calls).toHaveLength(0);
   });
 
   it("two workers needing a refresh at once cause exactly one refresh, and both get the new token", async () => {
     const shop = await shopWithSession(60_000);
     const calls: { body: Record<string, string> }[] = [];
-    server.use(tokenEndpoint(shop.domain, calls));
+    app.server.use(tokenEndpoint(shop.domain, calls));
     const tokens = await Promise.all([
-      offlineAccessToken({ database: db, redis: redisA }, shop),
-      offlineAccessToken({ database: db, redis: redisB }, shop),
+      offlineAccessToken({ database: app.db, redis: redisA }, shop),
+      offlineAccessToken({ database: app.db, redis: redisB }, shop),
     ]);
     expect(tokens).toEqual(["shpat_new_1", "shpat_new_1"]);
     expect(calls).toHaveLength(1);
@@ -103,7 +88,7 @@ describe("offline access tokens", () => {
       refresh_token: "shprt_first",
       client_id: "test-api-key",
     });
-    const session = await db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
+    const session = await app.db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
     expect(session.refreshToken).toBe("shprt_rotated_1");
     expect(session.expires!.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
     expect(session.scope).toContain("read_all_orders");
@@ -113,19 +98,21 @@ describe("offline access tokens", () => {
   it("a refused refresh marks the shop as needing re-authorisation, once", async () => {
     const shop = await shopWithSession(-60_000);
     const calls: { body: Record<string, string> }[] = [];
-    server.use(tokenEndpoint(shop.domain, calls, 400));
-    await expect(offlineAccessToken({ database: db, redis: redisA }, shop)).rejects.toBeInstanceOf(ReauthRequiredError);
+    app.server.use(tokenEndpoint(shop.domain, calls, 400));
+    await expect(offlineAccessToken({ database: app.db, redis: redisA }, shop)).rejects.toBeInstanceOf(
+      ReauthRequiredError,
+    );
     expect(calls).toHaveLength(1);
-    expect((await db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("NEEDS_REAUTH");
-    const session = await db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
+    expect((await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("NEEDS_REAUTH");
+    const session = await app.db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
     expect(session.accessToken).toBe("shpat_old"); // nothing half-written
   });
 
   it("without a refresh token, asks for re-authorisation without calling Shopify", async () => {
     const shop = await shopWithSession(-60_000, null);
     const calls: { body: Record<string, string> }[] = [];
-    server.use(tokenEndpoint(shop.domain, calls));
-    await expect(offlineAccessToken({ database: db, redis: redisA }, shop)).rejects.toThrow(
+    app.server.use(tokenEndpoint(shop.domain, calls));
+    await expect(offlineAccessToken({ database: app.db, redis: redisA }, shop)).rejects.toThrow(
       /needs to open Foresight again to re-authorise it: the refresh token is missing or expired/,
     );
     expect(calls).toHaveLength(0);
