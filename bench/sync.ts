@@ -209,7 +209,7 @@ async function main() {
       currency: "USD",
     });
     const started = performance.now();
-    const backfill = await runBackfill({ database, graphql: completedBulkApi(base), shopId: shop.id, batchSize: 5000 });
+    const backfill = await runBackfill({ database, graphql: completedBulkApi(base), shopId: shop.id });
     const seconds = (performance.now() - started) / 1000;
     const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM "OrderLine"`);
     await database.close();

@@ -109,6 +109,64 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       data: { phase: cursor.resource, cursor: JSON.stringify(cursor), counts, ...data },
     });
 
+  // Saves run one after another, so a slower earlier save never overwrites a later cursor.
+  let saving = Promise.resolve();
+  const saveInOrder = (data: Partial<Prisma.SyncRunUpdateInput> = {}) => {
+    const snapshot = { cursor: JSON.stringify(cursor), counts: { ...counts } };
+    saving = saving.then(async () => {
+      await prisma.syncRun.update({
+        where: { id: run.id },
+        data: { phase: cursor.resource, ...snapshot, ...data },
+      });
+    });
+    return saving;
+  };
+
+  /**
+   * Two batches in flight: one is read and mapped while the other is written. Batches are read
+   * in line order; the cursor only moves past a batch once every batch before it is stored,
+   * so a resume never skips one.
+   */
+  async function ingestStagedInOrder(syncRunId: number, resource: BulkResource) {
+    let readAfter = cursor.lastSeq;
+    let reading: Promise<unknown> = Promise.resolve();
+    const pending: { end: number; done: boolean }[] = [];
+    const nextBatch = () => {
+      const batch = reading.then(async () => {
+        const rows = await readStagedBatch(pool, syncRunId, readAfter, batchSize);
+        if (rows.length > 0) {
+          readAfter = rows.at(-1)!.seq;
+          pending.push({ end: readAfter, done: false });
+        }
+        return { rows, entry: pending.at(-1)! };
+      });
+      reading = batch.catch(() => undefined);
+      return batch;
+    };
+    let failed = false;
+    const lane = async () => {
+      while (!failed) {
+        const { rows, entry } = await nextBatch();
+        if (rows.length === 0) return;
+        const rejected = await ingestStaged(database, shopId, resource, rows);
+        counts[resource] += rows.length;
+        counts.rejected += rejected.length;
+        entry.done = true;
+        while (pending[0]?.done) cursor.lastSeq = pending.shift()!.end;
+        const done = BACKFILL_ORDER.indexOf(resource) + Math.min(1, counts[resource] / Math.max(cursor.roots ?? 1, 1));
+        await saveInOrder({ progress: done / BACKFILL_ORDER.length });
+      }
+    };
+    const guarded = () =>
+      lane().catch((error: unknown) => {
+        failed = true; // the other lane stops after its current batch
+        throw error;
+      });
+    const results = await Promise.allSettled([guarded(), guarded()]);
+    const failure = results.find((result) => result.status === "rejected");
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+  }
+
   try {
     for (const resource of BACKFILL_ORDER.slice(BACKFILL_ORDER.indexOf(cursor.resource))) {
       if (cursor.resource !== resource) cursor = { resource, lastSeq: 0 };
@@ -122,16 +180,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         Object.assign(cursor, { staged: true, roots: staged.roots, lastSeq: 0 });
         await save();
       }
-      for (;;) {
-        const batch = await readStagedBatch(pool, run.id, cursor.lastSeq, batchSize);
-        if (batch.length === 0) break;
-        const rejected = await ingestStaged(database, shopId, resource, batch);
-        counts[resource] += batch.length;
-        counts.rejected += rejected.length;
-        cursor.lastSeq = batch.at(-1)!.seq;
-        const done = BACKFILL_ORDER.indexOf(resource) + Math.min(1, counts[resource] / Math.max(cursor.roots ?? 1, 1));
-        await save({ progress: done / BACKFILL_ORDER.length });
-      }
+      await ingestStagedInOrder(run.id, resource);
       await clearStaging(pool, run.id);
     }
     await save({ status: "SUCCEEDED", phase: "done", progress: 1, finishedAt: new Date() });

@@ -60,6 +60,9 @@ export async function stageBulkResult(
     copy.end();
     await finished;
     await client.query("COMMIT");
+    // Fresh statistics, or the planner (which has never seen these millions of rows) may read
+    // the whole table for every batch's children instead of using the parentGid index.
+    await client.query(`ANALYZE "BulkStagingRow"`);
     return { lines: seq, roots };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
