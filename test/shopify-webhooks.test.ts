@@ -319,6 +319,16 @@ describe("compliance topics", () => {
         data_request: { id: 10000 },
       }),
     );
+    // A delivery about this customer still waiting for a worker holds their data too.
+    await db.prisma.webhookDelivery.create({
+      data: {
+        shopId,
+        platform: "SHOPIFY",
+        dedupeKey: crypto.randomUUID(),
+        topic: "customers/update",
+        payload: customerPayload({ updated_at: "2026-03-09T00:00:00Z" }),
+      },
+    });
     expect(await rowsMentioning("bob.norman@example.com")).not.toEqual([]);
     await deliver(
       signedWebhook("customers/redact", {

@@ -42,9 +42,19 @@ export async function exportCustomerData(
   return data;
 }
 
-/** @returns whether a customer row existed. */
+/**
+ * Webhook payloads still waiting for a worker may carry the customer too: they are erased and
+ * the deliveries closed (a reconcile fetches whatever else those events changed).
+ * @returns whether a customer row existed.
+ */
 export async function redactCustomer(database: Database, shopId: number, customerExternalId: string): Promise<boolean> {
   return database.prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`
+      UPDATE "WebhookDelivery"
+      SET "payload" = NULL, "outcome" = 'IGNORED', "processedAt" = now(), "error" = 'payload erased by a customer redaction'
+      WHERE "shopId" = ${shopId} AND "payload" IS NOT NULL
+        AND ("payload"->'customer'->>'id' = ${customerExternalId}
+             OR ("topic" LIKE 'customers/%' AND "payload"->>'id' = ${customerExternalId}))`;
     await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId } });
     const deleted = await tx.customer.deleteMany({ where: { shopId, externalId: customerExternalId } });
     return deleted.count > 0;
