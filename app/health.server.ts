@@ -1,12 +1,13 @@
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 
 import { db } from "~/db.server";
 import { env } from "~/env.server";
-import { createRedis } from "~/queues/connection.server";
+import { redactUrl } from "~/logger.server";
 
 export interface DependencyHealth {
   ok: boolean;
   latencyMs?: number;
+  /** "inline": the demo runs jobs in-process and has no Redis to check. */
   mode?: "inline";
   detail?: string;
   error?: string;
@@ -19,8 +20,57 @@ export interface Health {
 }
 
 const TIMEOUT_MS = 2000;
+
 let redis: Redis | undefined;
 
+/**
+ * One Redis client for all health checks, created on the first check: a new connection per
+ * probe would churn sockets under a load balancer polling every few seconds. It fails fast
+ * (no offline queue, one retry), so a dead Redis answers "degraded" at once instead of
+ * holding the probe; ioredis keeps reconnecting in the background, so recovery shows up on
+ * the next check.
+ */
+function healthRedis(): Redis {
+  if (!redis) {
+    redis = new Redis(env().REDIS_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 1000,
+      connectionName: "foresight-health",
+    });
+    // Without a listener an unreachable Redis would crash the process; the failure is
+    // reported by the PING below instead.
+    redis.on("error", () => {});
+  }
+  return redis;
+}
+
+async function pingRedis(): Promise<void> {
+  const client = healthRedis();
+  // "wait": never connected (lazyConnect); "end": gave up. Concurrent checks during the
+  // first connect share it: ioredis rejects a second connect() while one is in progress.
+  if (client.status === "wait" || client.status === "end") await client.connect();
+  else if (client.status === "connecting" || client.status === "connect") {
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        client.off("ready", settle).off("error", settle);
+        if (error) reject(error);
+        else resolve();
+      };
+      client.once("ready", settle).once("error", settle);
+    });
+  }
+  await client.ping();
+}
+
+/** Driver messages may quote a connection string; never let a password reach the response. */
+function safeMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\b(?:postgres(?:ql)?|rediss?):\/\/\S+/gi, (url) => redactUrl(url));
+}
+
+/** Runs one check against a deadline and times it. */
 async function timed(check: () => Promise<unknown>): Promise<DependencyHealth> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
@@ -33,8 +83,7 @@ async function timed(check: () => Promise<unknown>): Promise<DependencyHealth> {
     ]);
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    // Driver messages name hosts and users at most, never passwords; keep only the message.
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: safeMessage(error) };
   } finally {
     clearTimeout(timer);
   }
@@ -42,16 +91,21 @@ async function timed(check: () => Promise<unknown>): Promise<DependencyHealth> {
 
 /** Postgres and Redis reachability, for /healthz and load balancers. */
 export async function checkHealth(): Promise<Health> {
-  const config = env();
-  const postgres = timed(() => db().pool.query("SELECT 1"));
-  const queue: Promise<DependencyHealth> = config.FORESIGHT_INLINE_JOBS
-    ? Promise.resolve({ ok: true, mode: "inline", detail: "no Redis; jobs run in-process (demo fallback)" })
-    : timed(async () => {
-        redis ??= createRedis(config.REDIS_URL, "web");
-        redis.on("error", () => {}); // reported through the ping below
-        if (redis.status === "wait" || redis.status === "end") await redis.connect();
-        await redis.ping();
-      });
-  const [pg, rd] = await Promise.all([postgres, queue]);
-  return { status: pg.ok && rd.ok ? "ok" : "degraded", postgres: pg, redis: rd };
+  const [postgres, queue] = await Promise.all([
+    timed(() => db().pool.query("SELECT 1")),
+    env().FORESIGHT_INLINE_JOBS
+      ? Promise.resolve<DependencyHealth>({
+          ok: true,
+          mode: "inline",
+          detail: "no Redis; jobs run in-process (demo fallback)",
+        })
+      : timed(pingRedis),
+  ]);
+  return { status: postgres.ok && queue.ok ? "ok" : "degraded", postgres, redis: queue };
+}
+
+/** For tests and graceful shutdown: drops the shared client. */
+export function closeHealthRedis(): void {
+  redis?.disconnect();
+  redis = undefined;
 }

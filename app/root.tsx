@@ -9,7 +9,9 @@ import {
   useLoaderData,
   useRouteError,
 } from "@remix-run/react";
+import { AppProvider, Banner, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
+import en from "@shopify/polaris/locales/en.json";
 import type { ReactNode } from "react";
 
 import { env } from "~/env.server";
@@ -20,7 +22,7 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader() {
-  // App Bridge is loaded only when the app runs embedded; the standalone demo works offline.
+  // The API key is public (Shopify puts it in every admin URL); it switches App Bridge on.
   return { apiKey: env().SHOPIFY_API_KEY ?? null };
 }
 
@@ -30,8 +32,10 @@ function Document({ children, apiKey }: { children: ReactNode; apiKey?: string |
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {/* App Bridge must be the first script in <head>, loaded synchronously; only when embedded in
+            Shopify, so the standalone demo never reaches for the internet. */}
         {apiKey ? <meta name="shopify-api-key" content={apiKey} /> : null}
-        {apiKey ? <script src="https://cdn.shopify.com/shopifycloud/app-bridge.js" /> : null}
+        {apiKey ? <script src="https://cdn.shopify.com/shopifycloud/app-bridge.js" data-api-key={apiKey} /> : null}
         <title>Foresight</title>
         <Meta />
         <Links />
@@ -54,17 +58,33 @@ export default function App() {
   );
 }
 
+/**
+ * Last-resort error page: errors no route handled (an unknown URL, a database that is down).
+ * Shows the status and, for our own thrown Responses, their sentence; never a stack trace
+ * (Remix logs the error on the server).
+ */
 export function ErrorBoundary() {
   const error = useRouteError();
   const [title, detail] = isRouteErrorResponse(error)
-    ? [`${error.status} ${error.statusText}`, typeof error.data === "string" ? error.data : ""]
-    : ["Something went wrong", "The error was logged. Please try again in a moment."];
+    ? [
+        error.status === 404 ? "Page not found" : `Error ${error.status}`,
+        // Remix's own 404 text ("No route matches URL ...") is for developers, not merchants.
+        error.status === 404
+          ? "There is nothing at this address."
+          : typeof error.data === "string" && !error.data.startsWith("<")
+            ? error.data
+            : "",
+      ]
+    : ["Something went wrong", "The error was logged on the server. Please try again in a moment."];
   return (
     <Document>
-      <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 640, margin: "4rem auto", padding: "0 1rem" }}>
-        <h1>{title}</h1>
-        <p>{detail}</p>
-      </main>
+      <AppProvider i18n={en}>
+        <Page title="Foresight">
+          <Banner tone={isRouteErrorResponse(error) && error.status < 500 ? "warning" : "critical"} title={title}>
+            {detail ? <Text as="p">{detail}</Text> : null}
+          </Banner>
+        </Page>
+      </AppProvider>
     </Document>
   );
 }

@@ -29,7 +29,11 @@ export async function startWebServer(options: { host: string; port: number }): P
     "*",
     createRequestHandler({
       build,
-      mode: process.env.NODE_ENV === "production" ? "production" : "development",
+      // Always "production": it is a production build either way, and in "development" Remix
+      // would serialise server error stacks into the page. Stacks go to the server log only.
+      mode: "production",
+      // The TCP peer, never X-Forwarded-For (any client can write that header): the
+      // standalone mode trusts loopback peers only.
       getLoadContext: (req) => ({ remoteAddress: req.socket.remoteAddress ?? "" }),
     }),
   );
@@ -37,8 +41,11 @@ export async function startWebServer(options: { host: string; port: number }): P
     const listening = app.listen(options.port, options.host, () => resolve(listening));
     listening.once("error", reject);
   });
+  // Port 0 asks the OS for a free port: report the one actually bound. A wildcard address
+  // is not something a browser can open, so name this machine's loopback instead.
   const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(":") ? `[${address}]` : address;
+  const reachable = address === "0.0.0.0" ? "127.0.0.1" : address === "::" ? "::1" : address;
+  const host = reachable.includes(":") ? `[${reachable}]` : reachable;
   return {
     url: `http://${host}:${port}`,
     close: () =>
@@ -70,8 +77,16 @@ export async function buildIfStale(): Promise<void> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { env } = await import("~/env.server");
-  const config = env();
+  const { env, EnvError } = await import("~/env.server");
+  let config: ReturnType<typeof env>;
+  try {
+    config = env();
+  } catch (error) {
+    // A missing variable is an operator's mistake: say which, without a stack trace.
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
   await buildIfStale();
   const server = await startWebServer({ host: config.HOST, port: config.PORT });
   console.log(`Foresight listening on ${server.url}`);

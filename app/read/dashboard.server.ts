@@ -1,39 +1,69 @@
 import type pg from "pg";
 
 export interface MonthFigures {
-  /** YYYY-MM, shop-local. */
+  /** YYYY-MM, shop-local (ShopDailyStat days are shop-local calendar days). */
   month: string;
   orders: number;
+  /** Decimal string in the shop's currency: money never becomes a float on the server. */
   revenue: string;
   refundedAmount: string;
 }
 
 export interface Dashboard {
   orders: number;
+  /** Orders with no customer (guests, redacted customers); they count in `orders` only. */
+  guestOrders: number;
   customersWithOrders: number;
+  /** Products that may be recommended (not deleted, not gift cards or fees). */
   products: number;
+  /** Sum of order totals, before cancellations and refunds. */
   grossRevenue: string;
   refunds: { count: number; amount: string };
+  /** YYYY-MM-DD, shop-local; null when the shop has no orders. */
   firstOrderDay: string | null;
   lastOrderDay: string | null;
   months: MonthFigures[];
-  /** When the daily figures were last rebuilt; null before the first run. */
+  /** When the daily figures were last rebuilt; null before the first successful run. */
   aggregatesUpdatedAt: Date | null;
 }
 
-/** The overview page's figures for one shop: totals from the orders, months from ShopDailyStat. */
+interface TotalsRow {
+  orders: number;
+  guest_orders: number;
+  customers: number;
+  revenue: string;
+  first_day: string | null;
+  last_day: string | null;
+}
+
+/**
+ * The overview page's figures for one shop. Headline totals are read live from the orders
+ * (one pass over the shop's "Order" rows), so they are right even before the first
+ * aggregation; the per-month series comes from ShopDailyStat, which the daily-aggregates job
+ * keeps, so the page never groups millions of orders per request. Every query filters by shopId.
+ */
 export async function loadDashboard(pool: pg.Pool, shopId: number): Promise<Dashboard> {
-  const [totals, months, lastRun] = await Promise.all([
-    pool.query(
-      `SELECT
-         (SELECT count(*) FROM "Order" WHERE "shopId" = $1)::int AS orders,
-         (SELECT count(DISTINCT "customerId") FROM "Order" WHERE "shopId" = $1)::int AS customers,
-         (SELECT count(*) FROM "Product" WHERE "shopId" = $1 AND "recommendable" AND "deletedAt" IS NULL)::int AS products,
-         (SELECT COALESCE(sum("totalPrice"), 0)::text FROM "Order" WHERE "shopId" = $1) AS revenue,
-         (SELECT count(*) FROM "Refund" WHERE "shopId" = $1)::int AS refunds,
-         (SELECT COALESCE(sum("totalAmount"), 0)::text FROM "Refund" WHERE "shopId" = $1) AS refunded,
-         (SELECT min("localDate")::text FROM "Order" WHERE "shopId" = $1) AS first_day,
-         (SELECT max("localDate")::text FROM "Order" WHERE "shopId" = $1) AS last_day`,
+  const [totals, products, refunds, months, lastRun] = await Promise.all([
+    // ::int is safe: a shop would need over 2^31 orders to overflow it. The sum stays
+    // numeric and travels as text.
+    pool.query<TotalsRow>(
+      `SELECT count(*)::int AS orders,
+              count(*) FILTER (WHERE "customerId" IS NULL)::int AS guest_orders,
+              count(DISTINCT "customerId")::int AS customers,
+              COALESCE(sum("totalPrice"), 0)::text AS revenue,
+              min("localDate")::text AS first_day,
+              max("localDate")::text AS last_day
+       FROM "Order" WHERE "shopId" = $1`,
+      [shopId],
+    ),
+    pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM "Product"
+       WHERE "shopId" = $1 AND "recommendable" AND "deletedAt" IS NULL`,
+      [shopId],
+    ),
+    pool.query<{ count: number; amount: string }>(
+      `SELECT count(*)::int AS count, COALESCE(sum("totalAmount"), 0)::text AS amount
+       FROM "Refund" WHERE "shopId" = $1`,
       [shopId],
     ),
     pool.query<{ month: string; orders: number; revenue: string; refunded: string }>(
@@ -46,17 +76,21 @@ export async function loadDashboard(pool: pg.Pool, shopId: number): Promise<Dash
     pool.query<{ finished: Date }>(
       `SELECT "finishedAt" AS finished FROM "ModelRun"
        WHERE "shopId" = $1 AND "kind" = 'DAILY_AGGREGATES' AND "status" = 'SUCCEEDED'
+         AND "finishedAt" IS NOT NULL
        ORDER BY "finishedAt" DESC LIMIT 1`,
       [shopId],
     ),
   ]);
-  const row = totals.rows[0];
+  // Aggregates without GROUP BY always return exactly one row.
+  const row = totals.rows[0]!;
+  const refund = refunds.rows[0]!;
   return {
     orders: row.orders,
+    guestOrders: row.guest_orders,
     customersWithOrders: row.customers,
-    products: row.products,
+    products: products.rows[0]!.count,
     grossRevenue: row.revenue,
-    refunds: { count: row.refunds, amount: row.refunded },
+    refunds: { count: refund.count, amount: refund.amount },
     firstOrderDay: row.first_day,
     lastOrderDay: row.last_day,
     months: months.rows.map((m) => ({
