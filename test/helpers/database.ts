@@ -4,7 +4,7 @@ import { inject } from "vitest";
 
 import { createDatabase, type Database } from "~/db.server";
 
-import { TEMPLATE_DATABASE, withDatabase } from "./urls";
+import { withDatabase } from "./urls";
 
 export interface TestDatabase extends Database {
   url: string;
@@ -27,7 +27,9 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   const name = `foresight_test_${crypto.randomBytes(6).toString("hex")}`;
   await admin((client) =>
     client.query(
-      options.empty ? `CREATE DATABASE "${name}"` : `CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`,
+      options.empty
+        ? `CREATE DATABASE "${name}"`
+        : `CREATE DATABASE "${name}" TEMPLATE "${inject("templateDatabase")}"`,
     ),
   );
   const url = withDatabase(inject("adminUrl"), name);

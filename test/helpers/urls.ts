@@ -1,4 +1,8 @@
-export const TEMPLATE_DATABASE = "foresight_test_template";
+/**
+ * The migrated template each test file clones. One per `vitest run` (named after its process),
+ * so two runs on one machine, say a developer's and an editor's, never drop each other's.
+ */
+export const templateDatabaseFor = (pid: number): string => `foresight_test_template_${pid}`;
 
 /** The maintenance-database URL of the Postgres the tests use (scripts/test.ts sets it). */
 export function testAdminUrl(): string {
