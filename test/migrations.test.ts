@@ -35,6 +35,7 @@ describe("migrations", () => {
       "ModelRun",
       "Order",
       "OrderLine",
+      "PopularProduct",
       "Product",
       "ProductRecommendation",
       "ProductVariant",
