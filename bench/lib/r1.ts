@@ -24,8 +24,12 @@ export interface R1Split {
   userIds: Int32Array;
   /** Loader item index per train column (the candidates). */
   itemIds: Int32Array;
-  /** Local day of each interaction's latest train purchase, parallel to `train.values` (for time decay). */
-  lastDay: Int32Array;
+  /**
+   * Local day of every train invoice behind each entry (for time decay): entry k's days are
+   * `purchaseDays[purchasePtr[k] .. purchasePtr[k+1])`, k indexing `train.values`.
+   */
+  purchasePtr: Int32Array;
+  purchaseDays: Int32Array;
   /** Split day (first test day): ages for time decay are measured back from it. */
   splitDay: number;
   /** Train rows that are evaluated. */
@@ -53,7 +57,7 @@ export function buildR1Split(data: OnlineRetail, name: string, split: string, en
   // Distinct (customer, item, invoice) triples in train: one key per pair collects its invoices.
   // A Map keyed by customer * items + item is small (about 200k pairs) and simple.
   const trainInvoices = new Map<number, Set<number>>();
-  const trainLastDay = new Map<number, number>();
+  const invoiceDay = new Int32Array(data.invoiceNos.length);
   const testPairs = new Set<number>();
   for (let r = 0; r < data.rows; r++) {
     const day = data.localDay[r]!;
@@ -62,7 +66,7 @@ export function buildR1Split(data: OnlineRetail, name: string, split: string, en
       let set = trainInvoices.get(key);
       if (!set) trainInvoices.set(key, (set = new Set()));
       set.add(data.invoice[r]!);
-      trainLastDay.set(key, Math.max(trainLastDay.get(key) ?? -Infinity, day));
+      invoiceDay[data.invoice[r]!] = day;
     } else if (day < endDay) {
       testPairs.add(key);
     }
@@ -87,11 +91,17 @@ export function buildR1Split(data: OnlineRetail, name: string, split: string, en
     value.push(invoices.size);
   }
   const train = csrFromTriples(userIds.length, itemIds.length, rowOf, colOf, value);
-  // Last purchase day per stored entry: looked up after the CSR sort, by (row, col).
-  const lastDay = new Int32Array(train.values.length);
+  // Purchase days per stored entry, looked up after the CSR sort by (row, col); the value of
+  // entry k is exactly its number of days listed (one per distinct invoice).
+  const purchasePtr = new Int32Array(train.values.length + 1);
+  const purchaseDays = new Int32Array(train.values.reduce((sum, v) => sum + v, 0));
   for (let u = 0; u < train.rows; u++) {
     for (let k = train.indptr[u]!; k < train.indptr[u + 1]!; k++) {
-      lastDay[k] = trainLastDay.get(userIds[u]! * items + itemIds[train.indices[k]!]!)!;
+      let at = purchasePtr[k]!;
+      for (const invoice of trainInvoices.get(userIds[u]! * items + itemIds[train.indices[k]!]!)!) {
+        purchaseDays[at++] = invoiceDay[invoice]!;
+      }
+      purchasePtr[k + 1] = at;
     }
   }
 
@@ -112,7 +122,8 @@ export function buildR1Split(data: OnlineRetail, name: string, split: string, en
     train,
     userIds,
     itemIds,
-    lastDay,
+    purchasePtr,
+    purchaseDays,
     splitDay,
     testUsers,
     relevant,
