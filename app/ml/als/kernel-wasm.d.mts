@@ -1,0 +1,2 @@
+// Types for the generated kernel-wasm.mjs.
+export const kernelWasmBase64: string;
