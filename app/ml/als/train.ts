@@ -274,6 +274,9 @@ export class AlsSolver {
   }
 
   private async halfStep(solve: Side, other: Side): Promise<void> {
+    // A macrotask turn between half-steps lets the caller's timers (a job lock's renewal, a
+    // health check) run even when training on the calling thread alone.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.startWorkers();
     await this.computeGram(other);
     const threads = this.params.threads;
