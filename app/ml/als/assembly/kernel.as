@@ -8,7 +8,10 @@
  * Scalar JavaScript on Float32Arrays computes one lane per instruction and converts every
  * element to float64; f32x4 does four lanes per instruction and stays in float32, which is
  * what the reference C++ library (implicit) does with BLAS. Measured on S (100k x 20k, 2M nnz,
- * 64 factors): see bench/RESULTS.md and the commit messages for figures.
+ * 64 factors, 3 CG steps), one user half-step on one thread: plain scalar JavaScript over
+ * Float32Arrays 1.72 s of CPU, this kernel 0.17 s (10x). Trying f32x4.relaxed_madd (fused
+ * multiply-add) instead of mul + add gave no measurable gain, so the kernel keeps the
+ * deterministic mul + add, whose results do not depend on the CPU.
  *
  * Memory model: the JavaScript side owns one (shared) linear memory and lays out every array
  * itself; these functions only receive byte addresses. Nothing here allocates, so the module
