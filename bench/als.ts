@@ -130,6 +130,9 @@ async function runOnce(options: Options): Promise<void> {
     seconds: Number(trainSeconds.toFixed(3)),
     topk_seconds: topkSeconds === null ? null : Number(topkSeconds.toFixed(3)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    // 1-minute load average at the end of the run: above ~0.5 + threads, other processes
+    // competed for the cores and the times are pessimistic.
+    load_average: Number(os.loadavg()[0]!.toFixed(2)),
     machine: machine(),
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
