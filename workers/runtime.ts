@@ -8,27 +8,41 @@ import { Redis } from "ioredis";
 
 import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
-import type { JobSink, Queues } from "~/queues/enqueue.server";
+import { bullSink, type JobSink, type Queues } from "~/queues/enqueue.server";
 import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } from "~/queues/jobs";
 
 import { processAnalyticsJob } from "./processors/analytics";
 import { processSyncJob } from "./processors/sync";
+import { processRecommendationsJob, type TrainingContext } from "./processors/train-recommendations";
 import { processWebhookJob } from "./processors/webhooks";
 import type { ApplyContext } from "./shopify/apply-webhook";
 
-type ProcessorContext = ApplyContext;
+type ProcessorContext = ApplyContext &
+  Pick<TrainingContext, "progress"> & {
+    /** Queues follow-up work (a backfill's first training); absent in unit tests. */
+    enqueue?: JobSink["enqueue"];
+  };
 type Processor = (name: string, data: unknown, context: ProcessorContext) => Promise<unknown>;
 
 const PROCESSORS: Record<QueueName, Processor> = {
   analytics: processAnalyticsJob,
   webhooks: processWebhookJob,
   sync: processSyncJob,
+  recommendations: processRecommendationsJob,
 };
+
+/**
+ * Training keeps the main thread busy for seconds at a time between awaits (ranking every
+ * customer), so its lock gets more slack than BullMQ's 30 s default before a job counts as stalled.
+ */
+const LOCK_DURATION_MS: Partial<Record<QueueName, number>> = { recommendations: 5 * 60 * 1000 };
 
 /** Nightly, in each shop's own time zone, after its day has closed. */
 const DAILY_AGGREGATES_PATTERN = "15 3 * * *";
 /** Four times a day: webhooks can arrive a day late or not at all. */
 const RECONCILE_PATTERN = "40 */6 * * *";
+/** Nightly, after the day's aggregates. */
+const TRAIN_RECOMMENDATIONS_PATTERN = "45 3 * * *";
 
 export interface WorkerHandle {
   workers: Worker[];
@@ -48,13 +62,24 @@ export function startWorkers(options: {
     database: options.database,
     redis: options.connection instanceof Redis ? options.connection : undefined,
     removeShopSchedules: queues ? (shopId) => removeSchedulers(queues, shopId) : undefined,
+    enqueue: queues ? bullSink(queues).enqueue : undefined,
   };
   const workers = (Object.keys(PROCESSORS) as QueueName[]).map((queue) => {
-    const worker = new Worker(queue, (job) => PROCESSORS[queue](job.name, job.data, context), {
-      connection: options.connection,
-      prefix: options.prefix ?? DEFAULT_PREFIX,
-      concurrency: options.concurrency ?? 2,
-    });
+    const worker = new Worker(
+      queue,
+      (job) =>
+        PROCESSORS[queue](job.name, job.data, {
+          ...context,
+          progress: (progress) => job.updateProgress(progress),
+        }),
+      {
+        connection: options.connection,
+        prefix: options.prefix ?? DEFAULT_PREFIX,
+        concurrency: options.concurrency ?? 2,
+        // Only where set: an explicit undefined would replace BullMQ's default and break locking.
+        ...(LOCK_DURATION_MS[queue] ? { lockDuration: LOCK_DURATION_MS[queue] } : {}),
+      },
+    );
     worker.on("failed", (job, error) =>
       log.error({ queue, job: job?.name, jobId: job?.id, shopId: job?.data?.shopId, err: error.message }, "job failed"),
     );
@@ -81,6 +106,11 @@ export async function registerSchedulers(queues: Queues, database: Database): Pr
       { pattern: DAILY_AGGREGATES_PATTERN, tz: shop.timezone },
       { name: "daily-aggregates", data: { shopId: shop.id } },
     );
+    await queues[QUEUE_OF["train-recommendations"]].upsertJobScheduler(
+      `train-recommendations:${shop.id}`,
+      { pattern: TRAIN_RECOMMENDATIONS_PATTERN, tz: shop.timezone },
+      { name: "train-recommendations", data: { shopId: shop.id } },
+    );
     if (shop.platform === "SHOPIFY") {
       await queues[QUEUE_OF["shopify-reconcile"]].upsertJobScheduler(
         `shopify-reconcile:${shop.id}`,
@@ -96,6 +126,7 @@ export async function registerSchedulers(queues: Queues, database: Database): Pr
 export async function removeSchedulers(queues: Queues, shopId: number): Promise<void> {
   await queues[QUEUE_OF["daily-aggregates"]].removeJobScheduler(`daily-aggregates:${shopId}`);
   await queues[QUEUE_OF["shopify-reconcile"]].removeJobScheduler(`shopify-reconcile:${shopId}`);
+  await queues[QUEUE_OF["train-recommendations"]].removeJobScheduler(`train-recommendations:${shopId}`);
 }
 
 /**
@@ -104,11 +135,16 @@ export async function removeSchedulers(queues: Queues, shopId: number): Promise<
  */
 export function inlineSink(database: Database): JobSink {
   let chain = Promise.resolve();
-  return {
+  // A follow-up a job queues runs after it on the same chain; awaiting it inside the job
+  // would wait for the job itself.
+  const followUp: JobSink["enqueue"] = async (name, data) => {
+    void sink.enqueue(name, data);
+  };
+  const sink: JobSink = {
     enqueue<N extends JobName>(name: N, data: JobData<N>) {
       const queue = QUEUE_OF[name];
       const run = chain
-        .then(() => PROCESSORS[queue](name, data, { database }))
+        .then(() => PROCESSORS[queue](name, data, { database, enqueue: followUp }))
         .then(
           () => undefined,
           (error: Error) => log.error({ job: name, err: error.message }, "inline job failed"),
@@ -117,7 +153,13 @@ export function inlineSink(database: Database): JobSink {
       return run;
     },
     async close() {
-      await chain;
+      // Follow-ups extend the chain while it runs: wait until it stops growing.
+      let seen: Promise<void> | undefined;
+      while (seen !== chain) {
+        seen = chain;
+        await chain;
+      }
     },
   };
+  return sink;
 }

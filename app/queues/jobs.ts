@@ -18,6 +18,8 @@ export const JOBS = {
   }),
   /** Fetch everything a Shopify shop changed since the last watermark (what webhooks missed). */
   "shopify-reconcile": z.object({ shopId: z.number().int().positive() }),
+  /** Retrain a shop's recommenders on its own history and replace its lists. */
+  "train-recommendations": z.object({ shopId: z.number().int().positive() }),
   /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
   "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
 } as const;
@@ -31,9 +33,10 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   "shopify-webhook": "webhooks",
   "shopify-backfill": "sync",
   "shopify-reconcile": "sync",
+  "train-recommendations": "recommendations",
 };
 
-export const QUEUE_NAMES = ["analytics", "webhooks", "sync"] as const;
+export const QUEUE_NAMES = ["analytics", "webhooks", "sync", "recommendations"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Validates a payload for `name`, throwing a readable error for a malformed one. */

@@ -10,6 +10,7 @@ import type { Database } from "~/db.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
 import { costLimited } from "~/platforms/shopify/cost-limiter.server";
 import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/offline-token.server";
+import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
 import { runBackfill } from "../shopify/backfill";
@@ -18,7 +19,7 @@ import { runReconcile } from "../shopify/reconcile";
 export async function processSyncJob(
   name: string,
   data: unknown,
-  { database, redis }: { database: Database; redis?: Redis },
+  { database, redis, enqueue }: { database: Database; redis?: Redis; enqueue?: JobSink["enqueue"] },
 ) {
   if (name !== "shopify-backfill" && name !== "shopify-reconcile") {
     throw new Error(`the sync queue has no job named "${name}"`);
@@ -40,5 +41,8 @@ export async function processSyncJob(
   if (name === "shopify-reconcile") return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
   const backfill = parseJob("shopify-backfill", data);
   const result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId: backfill.syncRunId });
+  // The shop's history is in: its first figures and recommendations need not wait for the night.
+  await enqueue?.("daily-aggregates", { shopId: shop.id });
+  await enqueue?.("train-recommendations", { shopId: shop.id });
   return result.counts;
 }

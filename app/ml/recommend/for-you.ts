@@ -15,6 +15,8 @@ export interface ForYouOptions {
   candidates: Uint8Array;
   /** 1 for repeat-purchase products: still recommended to customers who bought them. */
   repeatable: Uint8Array;
+  /** Rank only these users (their lists come back in this order); default every row. */
+  users?: Int32Array;
 }
 
 export interface UserLists {
@@ -23,15 +25,17 @@ export interface UserLists {
   scores: Float32Array;
 }
 
-/** Top-k lists for users 0..rows-1 of `userItems` (their purchases drive the exclusions). */
+/** Top-k lists per user of `userItems` (their purchases drive the exclusions). */
 export function rankForUsers(userItems: CsrMatrix, score: UserScorer, options: ForYouOptions): UserLists {
   const { k } = options;
-  const items = new Int32Array(userItems.rows * k).fill(-1);
-  const scores = new Float32Array(userItems.rows * k);
+  const users = options.users ?? Int32Array.from({ length: userItems.rows }, (_, u) => u);
+  const items = new Int32Array(users.length * k).fill(-1);
+  const scores = new Float32Array(users.length * k);
   const row = new Float64Array(userItems.cols);
   const excluded = new Uint8Array(userItems.cols);
   const heap = new TopK(k);
-  for (let user = 0; user < userItems.rows; user++) {
+  for (let slot = 0; slot < users.length; slot++) {
+    const user = users[slot]!;
     const start = userItems.indptr[user]!;
     const end = userItems.indptr[user + 1]!;
     for (let p = start; p < end; p++) {
@@ -46,8 +50,8 @@ export function rankForUsers(userItems: CsrMatrix, score: UserScorer, options: F
     }
     for (let p = start; p < end; p++) excluded[userItems.indices[p]!] = 0;
     heap.sorted().forEach((entry, rank) => {
-      items[user * k + rank] = entry.index;
-      scores[user * k + rank] = entry.score;
+      items[slot * k + rank] = entry.index;
+      scores[slot * k + rank] = entry.score;
     });
   }
   return { items, scores };
@@ -72,4 +76,38 @@ export function repeatPurchaseItems(orderCounts: CsrMatrix, minShare: number, mi
     if (repeaters[item]! >= minBuyers && repeaters[item]! >= minShare * buyers[item]!) repeatable[item] = 1;
   }
   return repeatable;
+}
+
+/** Scores as dot products of user and item factors (ALS). O(items x factors) per user. */
+export function factorScorer(userFactors: Float32Array, itemFactors: Float32Array, factors: number): UserScorer {
+  const items = itemFactors.length / factors;
+  return (user, out) => {
+    const base = user * factors;
+    for (let item = 0; item < items; item++) {
+      const other = item * factors;
+      let dot = 0;
+      for (let f = 0; f < factors; f++) dot += userFactors[base + f]! * itemFactors[other + f]!;
+      out[item] = dot;
+    }
+  };
+}
+
+/**
+ * A weighted sum of scorers, each scaled per user by its largest absolute score so that
+ * models on different scales (ALS dot products, popularity counts) can be mixed.
+ */
+export function blendScorers(parts: { scorer: UserScorer; weight: number }[], items: number): UserScorer {
+  const buffer = new Float64Array(items);
+  return (user, out) => {
+    out.fill(0);
+    for (const { scorer, weight } of parts) {
+      if (weight === 0) continue;
+      scorer(user, buffer);
+      let scale = 0;
+      for (let i = 0; i < items; i++) scale = Math.max(scale, Math.abs(buffer[i]!));
+      if (scale === 0) continue;
+      const factor = weight / scale;
+      for (let i = 0; i < items; i++) out[i]! += factor * buffer[i]!;
+    }
+  };
 }
