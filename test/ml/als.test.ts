@@ -136,6 +136,19 @@ describe("ALS conjugate-gradient half-steps", () => {
   });
 });
 
+describe("ALS input checks", () => {
+  const m = randomMatrix(5, 4, 0.5, seededRandom(1));
+  const params = { factors: 2, iterations: 1, regularization: 0.1, alpha: 1 };
+
+  it("rejects bad parameters and negative values with RangeError", async () => {
+    await expect(trainAls(m, { ...params, factors: 0 }, seededRandom(1))).rejects.toThrow(RangeError);
+    await expect(trainAls(m, { ...params, threads: 1.5 }, seededRandom(1))).rejects.toThrow(RangeError);
+    await expect(trainAls(m, { ...params, regularization: -1 }, seededRandom(1))).rejects.toThrow(RangeError);
+    const negative = { ...m, values: m.values.map((v, k) => (k === 0 ? -v : v)) };
+    await expect(trainAls(negative, params, seededRandom(1))).rejects.toThrow(RangeError);
+  });
+});
+
 describe("ALS reproducibility and threads", () => {
   const m = randomMatrix(3000, 400, 0.02, seededRandom(31));
   const params = { factors: 32, iterations: 5, regularization: 0.5, alpha: 1 };

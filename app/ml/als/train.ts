@@ -72,8 +72,8 @@ function checkParams(params: AlsParams): Required<AlsParams> {
  * very same arrays without copies. Exposed (beyond `trainAls`) so tests can run single
  * half-steps and compare them with exact solves.
  *
- * Memory: 4 f (users + items) + 12 nnz + 8 (users + items) bytes, plus O(threads f^2);
- * for 1M x 100k x 20M nnz with f = 64 that is about 530 MB. The caller's matrix is not kept.
+ * Memory: 4 f (users + items) + 16 nnz + 8 (users + items) bytes, plus O(threads f^2);
+ * for 1M x 100k x 20M nnz with f = 64 that is about 610 MB. The caller's matrix is not kept.
  */
 export class AlsSolver {
   readonly users: number;
