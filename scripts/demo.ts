@@ -19,6 +19,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEMO_FILE = path.join(root, "prisma", "seed", "online_retail.csv.gz");
 const say = (line: string) => console.log(`demo: ${line}`);
 
+function describeTraining(result: Record<string, unknown>): string {
+  if (typeof result.skipped === "string") return `skipped (${result.skipped})`;
+  return `serving ${String(result.served)}; ${String(result.forYou)} personal, ${String(result.similar)} similar, ${String(result.boughtTogether)} bought-together rows`;
+}
+
 async function main() {
   const postgres = await resolvePostgres(process.env.DATABASE_URL, undefined, root, say);
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(postgres.adminUrl, "foresight"));
@@ -75,15 +80,24 @@ async function main() {
     const queues = createQueues(connection);
     const workers = startWorkers({ connection, database, queues });
     await registerSchedulers(queues, database);
-    const events = new QueueEvents("analytics", {
-      connection: createRedis(redisUrl, "worker"),
-      prefix: DEFAULT_PREFIX,
-    });
-    await events.waitUntilReady(); // else a fast job can finish before we listen, and we wait forever
-    const job = await queues.analytics.add("daily-aggregates", { shopId: shop!.id });
-    await job.waitUntilFinished(events);
-    await events.close();
+    // Each job is awaited through its queue's events, so the URL is printed once the figures exist.
+    const runJob = async (
+      queue: "analytics" | "recommendations",
+      name: "daily-aggregates" | "train-recommendations",
+    ) => {
+      const events = new QueueEvents(queue, { connection: createRedis(redisUrl, "worker"), prefix: DEFAULT_PREFIX });
+      await events.waitUntilReady(); // else a fast job can finish before we listen, and we wait forever
+      try {
+        const job = await queues[queue].add(name, { shopId: shop!.id });
+        return await job.waitUntilFinished(events);
+      } finally {
+        await events.close();
+      }
+    };
+    await runJob("analytics", "daily-aggregates");
     say("daily aggregates refreshed by a BullMQ worker");
+    const trained = (await runJob("recommendations", "train-recommendations")) as Record<string, unknown>;
+    say(`recommendations trained by a BullMQ worker: ${describeTraining(trained)}`);
     stopJobs = async () => {
       await workers.close();
       await bullSink(queues).close();
@@ -93,6 +107,12 @@ async function main() {
     const sink = inlineSink(database);
     await sink.enqueue("daily-aggregates", { shopId: shop!.id });
     say("daily aggregates refreshed in-process");
+    await sink.enqueue("train-recommendations", { shopId: shop!.id });
+    const run = await database.prisma.modelRun.findFirst({
+      where: { shopId: shop!.id, kind: "RECOMMENDATIONS" },
+      orderBy: { id: "desc" },
+    });
+    say(`recommendations trained in-process: ${run?.status ?? "not run"}`);
     stopJobs = () => sink.close();
   }
 

@@ -23,8 +23,13 @@ export interface TrainingContext {
   progress?: (progress: { fraction: number; stage: string }) => Promise<void>;
 }
 
-/** Longer than any training should take; the lock is released as soon as the run ends. */
-const LOCK_MS = 60 * 60 * 1000;
+/**
+ * The per-shop lock lives for LOCK_MS and is renewed every LOCK_MS / 3 while training runs:
+ * a worker that dies leaves it for two minutes at most, not for the length of a training.
+ */
+const LOCK_MS = 2 * 60 * 1000;
+const RENEW_IF_OURS = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE_IF_OURS = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 export async function processRecommendationsJob(name: string, data: unknown, context: TrainingContext) {
   if (name !== "train-recommendations") throw new Error(`the recommendations queue has no job named "${name}"`);
@@ -40,6 +45,11 @@ export async function processRecommendationsJob(name: string, data: unknown, con
   if (redis && (await redis.set(lockKey, lockToken, "PX", LOCK_MS, "NX")) !== "OK") {
     return { skipped: "this shop is already training" };
   }
+  const renewal = redis
+    ? setInterval(() => {
+        redis.eval(RENEW_IF_OURS, 1, lockKey, lockToken, LOCK_MS).catch(() => undefined);
+      }, LOCK_MS / 3)
+    : undefined;
   const settings = readShopSettings(shop.settings).recommendations;
   const run = await database.prisma.modelRun.create({
     data: { shopId, kind: "RECOMMENDATIONS", parameters: settings },
@@ -97,12 +107,8 @@ export async function processRecommendationsJob(name: string, data: unknown, con
     });
     throw error;
   } finally {
+    clearInterval(renewal);
     // Only our own lock: compare-and-delete, so an expired-and-retaken lock is left alone.
-    await redis?.eval(
-      `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`,
-      1,
-      lockKey,
-      lockToken,
-    );
+    await redis?.eval(RELEASE_IF_OURS, 1, lockKey, lockToken);
   }
 }

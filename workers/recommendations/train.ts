@@ -9,7 +9,7 @@
  *    bought-together lists, cold-start lists for products without history, and the shop's
  *    best sellers of the last weeks for guests.
  */
-import { trainAls, type AlsModel } from "~/ml/als/train";
+import { trainAls, type AlsModel } from "~/ml/als";
 import { evaluateRanking } from "~/ml/metrics/ranking";
 import { boughtTogether, type RankedLists } from "~/ml/recommend/bought-together";
 import { attributeNeighbours } from "~/ml/recommend/cold-start";

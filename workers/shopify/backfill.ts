@@ -11,6 +11,7 @@ import type { Prisma } from "@prisma/client";
 import type { Database } from "~/db.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
 import type { RefundRecord } from "~/ingest/records";
+import { refreshStatistics } from "~/ingest/statistics.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
 import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import { BULK_QUERIES, type BulkResource } from "~/platforms/shopify/bulk/queries";
@@ -183,6 +184,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       await ingestStagedInOrder(run.id, resource);
       await clearStaging(pool, run.id);
     }
+    await refreshStatistics(pool);
     await save({ status: "SUCCEEDED", phase: "done", progress: 1, finishedAt: new Date() });
     return {
       syncRunId: run.id,

@@ -17,6 +17,7 @@ import type pg from "pg";
 import type { Database } from "~/db.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds, upsertShop } from "~/ingest/index.server";
 import type { CustomerRecord, OrderRecord, ProductRecord, RefundRecord } from "~/ingest/records";
+import { refreshStatistics } from "~/ingest/statistics.server";
 import { wallTimeToInstant } from "~/lib/local-time";
 import { forEachConcurrently } from "~/lib/concurrency";
 import { formatMoney } from "~/lib/money";
@@ -111,6 +112,7 @@ export async function importOnlineRetail(
   try {
     const data = await readFile(file);
     const report = await ingestAll(database.pool, shop.id, shop.timezone, data, options);
+    await refreshStatistics(database.pool);
     const finished = { ...report, shopId: shop.id, syncRunId: run.id };
     await database.prisma.syncRun.update({
       where: { id: run.id },
