@@ -18,6 +18,8 @@ export const RecommendationSettings = z.object({
   halfLifeDays: z.number().min(0).max(3650).default(0),
   /** Bought together: pairs must share at least this many orders. */
   minPairOrders: z.number().int().min(1).max(1000).default(2),
+  /** ...and at least this share of the first product's orders (P(b | a)). */
+  minPairConfidence: z.number().min(0).max(1).default(0.02),
   /**
    * A product counts as a repeat purchase (worth recommending again to people who bought it)
    * when at least this share of its buyers bought it in more than one order...

@@ -39,7 +39,11 @@ export default function Overview() {
   const { shop, dashboard, period, updatedAt } = useLoaderData<typeof loader>();
   const money = (amount: string) => formatCurrency(amount, shop.currency);
   return (
-    <Page title="Overview" subtitle={shop.name}>
+    <Page
+      title="Overview"
+      subtitle={shop.name}
+      secondaryActions={[{ content: "Recommendations", url: "/app/recommendations" }]}
+    >
       <Layout>
         {updatedAt === null ? (
           <Layout.Section>

@@ -61,6 +61,13 @@ describe("boughtTogether", () => {
     expect(result.scores[2]![1]).toBeCloseTo((1 * 6) / (3 * 4), 5);
   });
 
+  it("with a confidence floor, drops partners that share too small a share of the product's orders", () => {
+    // P(0 | 2) = 1/3 < 0.4: dropped; P(3 | 2) = 2/3 kept. P(2 | 3) = 1.
+    const result = boughtTogether(matrix, { k: 5, minPairOrders: 1, minConfidence: 0.4, candidates: all(4) });
+    expect([...result.items[2]!]).toEqual([3]);
+    expect([...result.items[3]!]).toEqual([2]);
+  });
+
   it("never recommends a product that is not a candidate, nor the product itself", () => {
     const candidates = all(4);
     candidates[1] = 0;

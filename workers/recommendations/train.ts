@@ -301,6 +301,7 @@ export async function trainShopRecommendations(
     boughtTogether: boughtTogether(orderItemMatrix(purchases, items), {
       k,
       minPairOrders: settings.minPairOrders,
+      minConfidence: settings.minPairConfidence,
       candidates: catalogue.available,
     }),
     popular: topPopular(recent, catalogue.available, Math.max(k, 24)),

@@ -3,9 +3,12 @@
  * alone would explain.
  *
  * Score = lift = P(a and b in one order) / (P(a) P(b)) = co(a,b) N / (n_a n_b), over N orders.
- * Lift alone rewards rare pairs seen once by chance, so a pair needs at least `minPairOrders`
- * shared orders (support); ties go to the pair with more shared orders. That keeps small
- * stores' lists short and sensible rather than noisy.
+ * Lift alone rewards rare pairs seen a couple of times by chance, so, as in association rules,
+ * a pair a -> b must also clear a support floor (`minPairOrders` shared orders) and a
+ * confidence floor (P(b | a) = co(a,b) / n_a >= `minConfidence`); ties go to the pair with
+ * more shared orders. On the demo store the confidence floor is what keeps a best seller
+ * (2,000 orders) from listing trinkets it shared two orders with; on a small store the
+ * support floor of 2 still lets sparse data through.
  *
  * Cost: O(sum over orders of |order|^2) time with one dense accumulator of n_items counts,
  * O(items) extra memory; baskets are counted once per distinct product.
@@ -18,6 +21,8 @@ export interface BoughtTogetherOptions {
   /** Neighbours kept per product. */
   k: number;
   minPairOrders: number;
+  /** Least share of a's orders that must also hold b; default 0 (support floor only). */
+  minConfidence?: number;
   /** 1 where a product may be recommended; indexed like the matrix's columns. */
   candidates: Uint8Array;
 }
@@ -53,11 +58,12 @@ export function boughtTogether(orderItems: CsrMatrix, options: BoughtTogetherOpt
       }
     }
     heap.reset();
+    const floor = Math.max(options.minPairOrders, (options.minConfidence ?? 0) * ordersPerItem[a]!);
     for (let t = 0; t < touchedCount; t++) {
       const b = touched[t]!;
       const together = coCounts[b]!;
       coCounts[b] = 0;
-      if (together < options.minPairOrders) continue;
+      if (together < floor) continue;
       const lift = (together * orders) / (ordersPerItem[a]! * ordersPerItem[b]!);
       // The support tie-break rides in the low digits: lift differences below 1e-6 are noise.
       heap.offer(b, lift + together * 1e-9);
