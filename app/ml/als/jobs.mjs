@@ -5,6 +5,9 @@ import { kernelWasmBase64 } from "./kernel-wasm.mjs";
 
 let compiled;
 
+/** Rows per gramRange call; a multiple of the kernel's 512-row float32 block. */
+const GRAM_CALL_ROWS = 8192;
+
 /** The compiled kernel module (compiled once per thread that asks; cheap, ~4 KB of wasm). */
 export function kernelModule() {
   compiled ??= new WebAssembly.Module(Uint8Array.from(atob(kernelWasmBase64), (ch) => ch.charCodeAt(0)));
@@ -29,7 +32,12 @@ export function runJob(kernel, counter, index, job) {
   if (job.op === "gram") {
     const start = job.ranges[2 * index];
     const end = job.ranges[2 * index + 1];
-    if (end > start) kernel.gramRange(job.y, job.n, start, end, job.tmp[index], job.acc[index]);
+    // Several calls rather than one: V8 first runs wasm in its baseline tier and can only
+    // switch to optimised code between calls, and one call over 1M rows would run entirely
+    // in the baseline tier (measured 4x slower: 0.105 s vs 0.025 s for 100k rows).
+    for (let from = start; from < end; from += GRAM_CALL_ROWS) {
+      kernel.gramRange(job.y, job.n, from, Math.min(from + GRAM_CALL_ROWS, end), job.tmp[index], job.acc[index]);
+    }
     return;
   }
   if (job.op === "solve") {

@@ -268,7 +268,10 @@ export class AlsSolver {
       const part = new Float64Array(buffer, this.acc[t]!, n * n);
       for (let q = 0; q < n * n; q++) total[q]! += part[q]!;
     }
-    for (let q = 0; q < n * n; q++) gram[q] = total[q]!;
+    // The kernel fills the upper triangle; G is symmetric.
+    for (let a = 0; a < n; a++) {
+      for (let b = a; b < n; b++) gram[a * n + b] = gram[b * n + a] = total[a * n + b]!;
+    }
     // Regularise only the real coordinates; padding rows and columns of G stay zero.
     for (let k = 0; k < this.factors; k++) gram[k * n + k]! += this.params.regularization;
   }

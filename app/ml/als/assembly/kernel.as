@@ -192,10 +192,12 @@ export function solveRows(
 }
 
 /**
- * acc (n x n float64) += sum over rows [start, end) of y_r y_r^T. Rows are summed in float32
- * blocks of 512 into `tmp` (n x n float32, thread-private) and each block is added to the
- * float64 total, so rounding error grows with the block size, not with millions of rows.
- * Two rows per pass halve the loads and stores of `tmp`. O(n^2 (end - start)).
+ * acc (n x n float64) += sum over rows [start, end) of y_r y_r^T, upper triangle only (entry
+ * (a, b) is valid for b >= a; the caller mirrors it). Rows are summed in float32 blocks of
+ * 512 into `tmp` (n x n float32, thread-private) and each block is added to the float64
+ * total, so rounding error grows with the block size, not with millions of rows. Two rows
+ * per pass halve the loads and stores of `tmp`; skipping the lower triangle (from the
+ * 4-aligned column at or below the diagonal) halves the work. O(n^2 (end - start) / 2).
  */
 export function gramRange(y: usize, n: i32, start: i32, end: i32, tmp: usize, acc: usize): void {
   const rowBytes = <usize>n << 2;
@@ -211,7 +213,7 @@ export function gramRange(y: usize, n: i32, start: i32, end: i32, tmp: usize, ac
       for (let a = 0; a < n; a++) {
         const s0 = v128.load32_splat(y0 + (<usize>a << 2));
         const s1 = v128.load32_splat(y1 + (<usize>a << 2));
-        for (let k = 0; k < n; k += 4) {
+        for (let k = a & ~3; k < n; k += 4) {
           const o = <usize>k << 2;
           v128.store(t + o, madd(s1, v128.load(y1 + o), madd(s0, v128.load(y0 + o), v128.load(t + o))));
         }
@@ -222,7 +224,8 @@ export function gramRange(y: usize, n: i32, start: i32, end: i32, tmp: usize, ac
       const y0 = y + <usize>row * rowBytes;
       let t = tmp;
       for (let a = 0; a < n; a++) {
-        axpy(t, y0, load<f32>(y0 + (<usize>a << 2)), n);
+        const from = <usize>(a & ~3) << 2;
+        axpy(t + from, y0 + from, load<f32>(y0 + (<usize>a << 2)), n - (a & ~3));
         t += rowBytes;
       }
     }
