@@ -38,7 +38,8 @@ function signedRequest(params: Record<string, string>, options: { secret?: strin
   return new Request(url);
 }
 
-const call = (request: Request) => loader({ request, params: {}, context: {} }) as Promise<Response>;
+const call = (request: Request) =>
+  loader({ request, params: {}, context: { remoteAddress: "203.0.113.7" } }) as Promise<Response>;
 
 beforeAll(async () => {
   const shop = await createShop(app.db.prisma);
