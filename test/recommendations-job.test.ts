@@ -123,7 +123,7 @@ describe("train-recommendations", () => {
     };
     expect(metrics.holdout.testUsers).toBeGreaterThanOrEqual(30);
     expect(Object.keys(metrics.holdout.metrics)).toEqual(
-      expect.arrayContaining(["popularity", "item_knn", "als", "als+popularity@0.5"]),
+      expect.arrayContaining(["popularity", "item_knn", "als", "als+popularity@0.5", "als+item_knn@0.5"]),
     );
     // Two cleanly separated groups: any collaborative model must beat best sellers here.
     expect(metrics.served).not.toBe("popularity");
@@ -216,12 +216,14 @@ describe("train-recommendations", () => {
   });
 
   it("stands down while the same shop is already training", async () => {
-    await redis.set(`foresight:lock:train-recommendations:${shopId}`, "someone-else", "PX", 60_000);
+    const shop = await db.prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const lock = `foresight:lock:train-recommendations:${shop.platform}:${shop.domain}`;
+    await redis.set(lock, "someone-else", "PX", 60_000);
     try {
       const result = await processRecommendationsJob("train-recommendations", { shopId }, { database: db, redis });
       expect(result).toEqual({ skipped: "this shop is already training" });
     } finally {
-      await redis.del(`foresight:lock:train-recommendations:${shopId}`);
+      await redis.del(lock);
     }
   });
 

@@ -14,9 +14,13 @@ const MODEL_NAMES: Record<string, string> = {
   item_knn: "Similar to past purchases (item kNN)",
   popularity: "Best sellers",
   "als+popularity": "Personalised, leaning on best sellers",
+  "als+item_knn": "Personalised, blended with item kNN",
 };
 const modelName = (model: string) =>
-  MODEL_NAMES[model] ?? model.replace(/^als\+popularity@(.+)$/, "Personalised + best sellers (weight $1)");
+  MODEL_NAMES[model] ??
+  model
+    .replace(/^als\+popularity@(.+)$/, "Personalised + best sellers (weight $1)")
+    .replace(/^als\+item_knn@(.+)$/, "Personalised + item kNN (weight $1)");
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const shop = await requireMerchantShop(request, context);

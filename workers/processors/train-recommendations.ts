@@ -40,7 +40,9 @@ export async function processRecommendationsJob(name: string, data: unknown, con
   if (shop.installState === "UNINSTALLED") return { skipped: "shop is uninstalled" };
 
   // A scheduled run and a post-backfill run can meet: one trains, the other stands down.
-  const lockKey = `foresight:lock:train-recommendations:${shopId}`;
+  // Keyed by the shop's identity, not only its row id: databases sharing one Redis (tests, a
+  // demo next to a test run) number their shops alike.
+  const lockKey = `foresight:lock:train-recommendations:${shop.platform}:${shop.domain}`;
   const lockToken = `${process.pid}:${Date.now()}`;
   if (redis && (await redis.set(lockKey, lockToken, "PX", LOCK_MS, "NX")) !== "OK") {
     return { skipped: "this shop is already training" };
@@ -82,7 +84,7 @@ export async function processRecommendationsJob(name: string, data: unknown, con
     stage("writeMs");
     const metrics = {
       served: result.choice.model,
-      popularityWeight: result.choice.popularityWeight ?? null,
+      blendWeight: result.choice.blendWeight ?? null,
       reason: result.choice.reason,
       holdout: result.holdout ? { ...result.holdout } : null,
       data: {

@@ -33,12 +33,12 @@ import type { RecommendationSettings } from "~/settings";
 
 import type { Catalogue, ShopPurchases } from "./load";
 
-export type ServedModel = "als" | "item_knn" | "popularity" | "als+popularity";
+export type ServedModel = "als" | "item_knn" | "popularity" | "als+popularity" | "als+item_knn";
 
 export interface Choice {
   model: ServedModel;
-  /** Popularity's weight in the blend (ALS has weight 1). */
-  popularityWeight?: number;
+  /** The second model's weight in a blend (ALS has weight 1). */
+  blendWeight?: number;
   reason: string;
 }
 
@@ -131,29 +131,37 @@ async function chooseModel(
   const metrics: Record<string, Record<string, number>> = {};
   metrics.popularity = judge(popularity);
   await options.progress?.(0.1, "holdout: item-kNN");
-  metrics.item_knn = judge(knnScorer(fitItemKnn(holdout.train, ITEM_KNN_NEIGHBOURS), holdout.train));
+  const knn = knnScorer(fitItemKnn(holdout.train, ITEM_KNN_NEIGHBOURS), holdout.train);
+  metrics.item_knn = judge(knn);
   await options.progress?.(0.15, "holdout: ALS");
   const model = await trainAls(holdout.train, alsParams(settings, options.threads), seededRandom(options.seed));
   const als = factorScorer(model.userFactors, model.itemFactors, model.factors);
   metrics.als = judge(als);
   for (const weight of BLEND_WEIGHTS) {
-    metrics[`als+popularity@${weight}`] = judge(
-      blendScorers(
-        [
-          { scorer: als, weight: 1 },
-          { scorer: popularity, weight },
-        ],
-        items,
-      ),
-    );
+    for (const [name, other] of [
+      ["popularity", popularity],
+      ["item_knn", knn],
+    ] as const) {
+      metrics[`als+${name}@${weight}`] = judge(
+        blendScorers(
+          [
+            { scorer: als, weight: 1 },
+            { scorer: other, weight },
+          ],
+          items,
+        ),
+      );
+    }
   }
   const [best] = Object.entries(metrics).sort(
     ([nameA, a], [nameB, b]) => b["ndcg@10"]! - a["ndcg@10"]! || nameA.localeCompare(nameB),
   );
   const [name, winner] = best!;
-  const choice: Choice = name.startsWith("als+popularity@")
-    ? { model: "als+popularity", popularityWeight: Number(name.split("@")[1]), reason: "" }
-    : { model: name as ServedModel, reason: "" };
+  const [family, weight] = name.split("@");
+  const choice: Choice =
+    weight === undefined
+      ? { model: name as ServedModel, reason: "" }
+      : { model: family as ServedModel, blendWeight: Number(weight), reason: "" };
   choice.reason = `best NDCG@10 on the shop's last ${Math.round(HOLDOUT_SHARE * 100)}% of history (${winner!["ndcg@10"]!.toFixed(4)}, ${holdout.testUsers.length} customers)`;
   return {
     choice,
@@ -246,20 +254,21 @@ export async function trainShopRecommendations(
   const popularity = popularityScores(matrix);
   let scorer: UserScorer = constantScorer(popularity);
   let knn: ItemKnnModel | null = null;
-  if (model && (choice.model === "als" || choice.model === "als+popularity")) {
+  if (choice.model === "item_knn" || choice.model === "als+item_knn") knn = fitItemKnn(matrix, ITEM_KNN_NEIGHBOURS);
+  if (model && choice.model.startsWith("als")) {
     const als = factorScorer(model.userFactors, model.itemFactors, model.factors);
+    const other = choice.model === "als+item_knn" ? knnScorer(knn!, matrix) : constantScorer(popularity);
     scorer =
       choice.model === "als"
         ? als
         : blendScorers(
             [
               { scorer: als, weight: 1 },
-              { scorer: constantScorer(popularity), weight: choice.popularityWeight ?? 0.5 },
+              { scorer: other, weight: choice.blendWeight ?? 0.5 },
             ],
             items,
           );
-  } else if (choice.model === "item_knn") {
-    knn = fitItemKnn(matrix, ITEM_KNN_NEIGHBOURS);
+  } else if (knn) {
     scorer = knnScorer(knn, matrix);
   }
   const lists = rankForUsers(matrix, scorer, { k, candidates: catalogue.available, repeatable });
@@ -270,7 +279,7 @@ export async function trainShopRecommendations(
       const explainer = new UserExplainer(model, gram, matrix, u, settings);
       because.set(explainer.explain(lists.items.subarray(u * k, (u + 1) * k), 2), u * k * 2);
     }
-  } else if (knn) {
+  } else if (knn && choice.model === "item_knn") {
     for (let u = 0; u < users; u++) {
       because.set(explainKnn(knn, matrix, u, lists.items.subarray(u * k, (u + 1) * k)), u * k * 2);
     }
