@@ -9,6 +9,11 @@
  * `--write X.bin` exports the generated matrix so a reference library can train on the very
  * same data. Reference (implicit 0.7.3, 64 factors, 15 iterations): S 17.2 s / 9.5 s,
  * L 220 s / 122 s with 1 / 2 threads; top-10 for S 10.0 s / 8.1 s.
+ *
+ * Measured here (2-core AMD EPYC VM shared with other jobs, Node 24.21, commit acd938c):
+ * S 6.55 s (1 thread, median of 6.66 / 6.38 / 6.55) and 4.52 s (2 threads, median of
+ * 4.17 / 4.52 / 4.56), top-10 for all users 4.9 s (single-threaded), peak RSS 186-200 MB;
+ * L 109.8 s (1 thread) and 58.1 s (2 threads), one run each, peak RSS 1,070 / 1,081 MB.
  */
 import { spawn } from "node:child_process";
 import os from "node:os";
