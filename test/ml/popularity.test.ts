@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { popularityScores, recommendPopular, TopK } from "~/ml/recommend/popularity";
+import { popularityScores, recommendPopular } from "~/ml/recommend/popularity";
+import { TopK } from "~/ml/recommend/top-k";
 import { csrFromTriples } from "~/ml/sparse";
 
 // 4 users x 4 items. u0 {0,1}, u1 {0,1,2}, u2 {1,2}, u3 {3}; u1's item 0 has value 5 to show that

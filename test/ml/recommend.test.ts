@@ -17,7 +17,7 @@ describe("TopK", () => {
     const random = seededRandom(7);
     const values = Array.from({ length: 1000 }, () => random());
     const heap = new TopK(10);
-    values.forEach((value, index) => heap.offer(index, value));
+    values.forEach((value, index) => heap.push(index, value));
     const expected = values
       .map((score, index) => ({ index, score }))
       .sort((a, b) => b.score - a.score)

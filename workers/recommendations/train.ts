@@ -202,7 +202,7 @@ function recentPopularity(purchases: ShopPurchases, items: number, windowDays: n
 function topPopular(popularity: Float64Array, available: Uint8Array, k: number) {
   const heap = new TopK(k);
   for (let i = 0; i < popularity.length; i++)
-    if (available[i] === 1 && popularity[i]! > 0) heap.offer(i, popularity[i]!);
+    if (available[i] === 1 && popularity[i]! > 0) heap.push(i, popularity[i]!);
   const ranked = heap.sorted();
   return { items: Int32Array.from(ranked, (r) => r.index), scores: Float32Array.from(ranked, (r) => r.score) };
 }

@@ -66,7 +66,7 @@ export function boughtTogether(orderItems: CsrMatrix, options: BoughtTogetherOpt
       if (together < floor) continue;
       const lift = (together * orders) / (ordersPerItem[a]! * ordersPerItem[b]!);
       // The support tie-break rides in the low digits: lift differences below 1e-6 are noise.
-      heap.offer(b, lift + together * 1e-9);
+      heap.push(b, lift + together * 1e-9);
     }
     const ranked = heap.sorted();
     items.push(Int32Array.from(ranked, (r) => r.index));

@@ -46,7 +46,7 @@ export function rankForUsers(userItems: CsrMatrix, score: UserScorer, options: F
     heap.reset();
     for (let item = 0; item < userItems.cols; item++) {
       if (options.candidates[item] !== 1 || excluded[item] === 1) continue;
-      if (row[item]! > heap.threshold) heap.offer(item, row[item]!);
+      if (row[item]! > heap.threshold) heap.push(item, row[item]!);
     }
     for (let p = start; p < end; p++) excluded[userItems.indices[p]!] = 0;
     heap.sorted().forEach((entry, rank) => {

@@ -20,7 +20,8 @@
 import type { CsrMatrix } from "../sparse";
 import { transpose } from "../sparse";
 
-import { recommendTopK, TopK, type RecommendOptions } from "./popularity";
+import { recommendTopK, type RecommendOptions } from "./popularity";
+import { TopK } from "./top-k";
 
 export interface ItemKnnModel {
   /** items x items: row i holds i's neighbours (column ascending) and their cosine similarity. */

@@ -40,7 +40,7 @@ export function similarItems(itemFactors: Float32Array, factors: number, options
         const other = b * factors;
         let dot = 0;
         for (let f = 0; f < factors; f++) dot += unit[base + f]! * unit[other + f]!;
-        heap.offer(b, dot);
+        heap.push(b, dot);
       }
     }
     const ranked = heap.sorted();

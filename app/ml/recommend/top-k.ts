@@ -1,62 +1,92 @@
 /**
- * Keeps the k best (index, score) pairs seen so far in a min-heap: O(n log k) over n offers,
- * O(k) memory. Hand-written because it runs once per user or product over every candidate
- * item; a sort of the full score array per row would be O(n log n).
+ * Bounded top-k selection, shared by every recommender: it runs once per user or product over
+ * every candidate item, so it is a hand-written heap rather than a sort of the full score row
+ * (O(n log k) instead of O(n log n), no allocation per row).
+ */
+/**
+ * Keeps the k best (index, score) pairs seen so far in a min-heap whose root is the worst kept
+ * pair. O(log k) per push that enters the heap; O(1) for the rest, which is nearly all of them.
+ * "Better" = higher score, then lower index.
  */
 export class TopK {
-  readonly indices: Int32Array;
-  readonly scores: Float64Array;
-  size = 0;
+  private readonly index: Int32Array;
+  private readonly score: Float64Array;
+  private size = 0;
 
   constructor(readonly k: number) {
-    this.indices = new Int32Array(k);
-    this.scores = new Float64Array(k);
+    if (!(Number.isInteger(k) && k > 0)) throw new RangeError(`k must be a positive integer, got ${k}`);
+    this.index = new Int32Array(k);
+    this.score = new Float64Array(k);
   }
 
-  reset(): void {
-    this.size = 0;
+  /** true when (ia, sa) ranks below (ib, sb). */
+  private static worse(sa: number, ia: number, sb: number, ib: number): boolean {
+    return sa < sb || (sa === sb && ia > ib);
   }
 
-  /** The score a newcomer must beat once the heap is full. */
-  get threshold(): number {
-    return this.size < this.k ? -Infinity : this.scores[0]!;
-  }
-
-  offer(index: number, score: number): void {
+  push(index: number, score: number): void {
+    const { index: idx, score: sc } = this;
     if (this.size < this.k) {
+      // Sift up from the new leaf: parents must be worse than children.
       let i = this.size++;
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (this.scores[parent]! <= score) break;
-        this.scores[i] = this.scores[parent]!;
-        this.indices[i] = this.indices[parent]!;
+        if (!TopK.worse(score, index, sc[parent]!, idx[parent]!)) break;
+        idx[i] = idx[parent]!;
+        sc[i] = sc[parent]!;
         i = parent;
       }
-      this.scores[i] = score;
-      this.indices[i] = index;
+      idx[i] = index;
+      sc[i] = score;
       return;
     }
-    if (score <= this.scores[0]!) return;
+    if (!TopK.worse(sc[0]!, idx[0]!, score, index)) return;
     // Replace the root and sift down.
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= this.k) break;
       const right = left + 1;
-      const child = right < this.k && this.scores[right]! < this.scores[left]! ? right : left;
-      if (this.scores[child]! >= score) break;
-      this.scores[i] = this.scores[child]!;
-      this.indices[i] = this.indices[child]!;
+      const child = right < this.k && TopK.worse(sc[right]!, idx[right]!, sc[left]!, idx[left]!) ? right : left;
+      if (!TopK.worse(sc[child]!, idx[child]!, score, index)) break;
+      idx[i] = idx[child]!;
+      sc[i] = sc[child]!;
       i = child;
     }
-    this.scores[i] = score;
-    this.indices[i] = index;
+    idx[i] = index;
+    sc[i] = score;
   }
 
-  /** The kept entries, best first; ties keep the lower index first so results are deterministic. */
+  /**
+   * Writes the kept indices best first into out[offset..offset+k), -1 in unused slots, optionally
+   * their scores into `scores` at the same positions, and empties the heap. Returns the count.
+   */
+  /** Empties the heap without reading it. */
+  reset(): void {
+    this.size = 0;
+  }
+
+  /** The score a newcomer must beat once the heap is full (-Infinity before). */
+  get threshold(): number {
+    return this.size < this.k ? -Infinity : this.score[0]!;
+  }
+
+  /** The kept pairs, best first; leaves the heap as it is. */
   sorted(): { index: number; score: number }[] {
-    const out: { index: number; score: number }[] = [];
-    for (let i = 0; i < this.size; i++) out.push({ index: this.indices[i]!, score: this.scores[i]! });
-    return out.sort((a, b) => b.score - a.score || a.index - b.index);
+    const kept = Array.from({ length: this.size }, (_, i) => ({ index: this.index[i]!, score: this.score[i]! }));
+    return kept.sort((a, b) => (TopK.worse(a.score, a.index, b.score, b.index) ? 1 : -1));
+  }
+
+  drain(out: Int32Array, offset: number, scores?: Float32Array | Float64Array): number {
+    const n = this.size;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
+      TopK.worse(this.score[a]!, this.index[a]!, this.score[b]!, this.index[b]!) ? 1 : -1,
+    );
+    for (let i = 0; i < this.k; i++) {
+      out[offset + i] = i < n ? this.index[order[i]!]! : -1;
+      if (scores) scores[offset + i] = i < n ? this.score[order[i]!]! : 0;
+    }
+    this.size = 0;
+    return n;
   }
 }
