@@ -1,8 +1,9 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 
 import { db } from "~/db.server";
 import { env } from "~/env.server";
 import { redactUrl } from "~/logger.server";
+import { createRedis } from "~/queues/connection.server";
 
 export interface DependencyHealth {
   ok: boolean;
@@ -25,20 +26,13 @@ let redis: Redis | undefined;
 
 /**
  * One Redis client for all health checks, created on the first check: a new connection per
- * probe would churn sockets under a load balancer polling every few seconds. It fails fast
- * (no offline queue, one retry), so a dead Redis answers "degraded" at once instead of
- * holding the probe; ioredis keeps reconnecting in the background, so recovery shows up on
- * the next check.
+ * probe would churn sockets under a load balancer polling every few seconds. The web profile
+ * fails fast (no offline queue, one retry), so a dead Redis answers "degraded" at once;
+ * ioredis keeps reconnecting in the background, so recovery shows up on the next check.
  */
 function healthRedis(): Redis {
   if (!redis) {
-    redis = new Redis(env().REDIS_URL, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      connectTimeout: 1000,
-      connectionName: "foresight-health",
-    });
+    redis = createRedis(env().REDIS_URL, "web");
     // Without a listener an unreachable Redis would crash the process; the failure is
     // reported by the PING below instead.
     redis.on("error", () => {});
@@ -102,10 +96,4 @@ export async function checkHealth(): Promise<Health> {
       : timed(pingRedis),
   ]);
   return { status: postgres.ok && queue.ok ? "ok" : "degraded", postgres, redis: queue };
-}
-
-/** For tests and graceful shutdown: drops the shared client. */
-export function closeHealthRedis(): void {
-  redis?.disconnect();
-  redis = undefined;
 }
