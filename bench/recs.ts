@@ -16,9 +16,10 @@ import { seededRandom } from "~/ml/random";
 import { evaluateRanking } from "~/ml/metrics/ranking";
 import { fitItemKnn, itemKnnScores, recommendItemKnn, type ItemKnnModel } from "~/ml/recommend/item-knn";
 import { popularityScores, recommendPopular, recommendTopK } from "~/ml/recommend/popularity";
-import { addBlended, bm25, logScale, standardize, timeDecay } from "~/ml/recommend/weighting";
+import { standardizedBlend, type UserScorer } from "~/ml/recommend/for-you";
+import { bm25, logScale, timeDecay } from "~/ml/recommend/weighting";
 import { transpose, type CsrMatrix } from "~/ml/sparse";
-import { trainAls, type AlsModel } from "~/ml/als";
+import { scoreUser, trainAls, type AlsModel } from "~/ml/als";
 
 import { loadOnlineRetail } from "./lib/online-retail";
 import { r1Test, r1Validation, type R1Split } from "./lib/r1";
@@ -113,18 +114,6 @@ function weighted(split: R1Split, weighting: Weighting): CsrMatrix {
 }
 
 /** Dot products of one user's factors with every item's, into `scores`. O(items * factors). */
-function alsScores(model: AlsModel, user: number, scores: Float64Array): void {
-  const f = model.factors;
-  const x = model.userFactors.subarray(user * f, (user + 1) * f);
-  const y = model.itemFactors;
-  for (let i = 0; i < model.items; i++) {
-    let s = 0;
-    const base = i * f;
-    for (let d = 0; d < f; d++) s += x[d]! * y[base + d]!;
-    scores[i] = s;
-  }
-}
-
 async function fitAls(matrix: CsrMatrix, config: AlsConfig, seed: number, threads: number): Promise<AlsModel> {
   const { factors, regularization, alpha, iterations } = config;
   return trainAls(matrix, { factors, regularization, alpha, iterations, threads }, seededRandom(seed));
@@ -134,23 +123,17 @@ async function fitAls(matrix: CsrMatrix, config: AlsConfig, seed: number, thread
 async function recommendAls(split: R1Split, config: AlsConfig, seed: number, threads: number): Promise<Int32Array> {
   const model = await fitAls(weighted(split, config.weighting), config, seed, threads);
   const blend = config.blend;
-  if (!blend) return recommendTopK(split.train, { k: K, users: split.testUsers }, (u, s) => alsScores(model, u, s));
+  if (!blend) return recommendTopK(split.train, { k: K, users: split.testUsers }, (u, s) => scoreUser(model, u, s));
   // Blends rank on standardised scores so the weights do not depend on each model's scale.
   const knn: ItemKnnModel | undefined = blend.itemKnn !== 0 ? fitItemKnn(split.train, 100) : undefined;
   const logPopularity = popularityScores(split.train).map((c) => Math.log1p(c));
-  const extra = new Float64Array(split.train.cols);
-  return recommendTopK(split.train, { k: K, users: split.testUsers }, (u, scores) => {
-    alsScores(model, u, scores);
-    standardize(scores);
-    if (knn) {
-      itemKnnScores(knn, split.train, u, extra);
-      addBlended(scores, extra, blend.itemKnn);
-    }
-    if (blend.popularity !== 0) {
-      extra.set(logPopularity);
-      addBlended(scores, extra, blend.popularity);
-    }
-  });
+  const als: UserScorer = (u, scores) => scoreUser(model, u, scores);
+  const parts = [
+    // A part with weight 0 is never called: knn exists whenever its weight is not 0.
+    { scorer: ((u, scores) => itemKnnScores(knn!, split.train, u, scores)) as UserScorer, weight: blend.itemKnn },
+    { scorer: ((_u, scores) => scores.set(logPopularity)) as UserScorer, weight: blend.popularity },
+  ];
+  return recommendTopK(split.train, { k: K, users: split.testUsers }, standardizedBlend(als, parts, split.train.cols));
 }
 
 const evaluate = (split: R1Split, recs: Int32Array) => evaluateRanking(recs, split.relevant, K, split.candidateCount);

@@ -9,15 +9,14 @@
  *    bought-together lists, cold-start lists for products without history, and the shop's
  *    best sellers of the last weeks for guests.
  */
-import { trainAls, type AlsModel } from "~/ml/als";
+import { scoreUser, trainAls, type AlsModel } from "~/ml/als";
 import { evaluateRanking } from "~/ml/metrics/ranking";
 import { boughtTogether, type RankedLists } from "~/ml/recommend/bought-together";
 import { attributeNeighbours } from "~/ml/recommend/cold-start";
 import { gramian, UserExplainer } from "~/ml/recommend/explain";
 import {
-  blendScorers,
-  factorScorer,
   rankForUsers,
+  standardizedBlend,
   repeatPurchaseItems,
   type UserLists,
   type UserScorer,
@@ -86,6 +85,39 @@ function knnScorer(model: ItemKnnModel, userItems: CsrMatrix): UserScorer {
   return (user, out) => itemKnnScores(model, userItems, user, out);
 }
 
+function alsScorer(model: AlsModel): UserScorer {
+  return (user, out) => scoreUser(model, user, out);
+}
+
+/** log(1 + distinct customers) per item: the popularity signal the R1 blend was tuned with. */
+function logPopularity(userItems: CsrMatrix): Float64Array {
+  return popularityScores(userItems).map((count) => Math.log1p(count));
+}
+
+const contenderName = (choice: Omit<Choice, "reason">) =>
+  choice.blendWeight === undefined ? choice.model : `${choice.model}@${choice.blendWeight}`;
+
+/** The scorer a choice stands for, from the fitted models it needs. */
+function servedScorer(
+  choice: Omit<Choice, "reason">,
+  scorers: { als?: UserScorer; knn?: UserScorer; popularity: UserScorer },
+  items: number,
+): UserScorer {
+  const weight = choice.blendWeight ?? 0.5;
+  switch (choice.model) {
+    case "popularity":
+      return scorers.popularity;
+    case "item_knn":
+      return scorers.knn!;
+    case "als":
+      return scorers.als!;
+    case "als+popularity":
+      return standardizedBlend(scorers.als!, [{ scorer: scorers.popularity, weight }], items);
+    case "als+item_knn":
+      return standardizedBlend(scorers.als!, [{ scorer: scorers.knn!, weight }], items);
+  }
+}
+
 function constantScorer(values: Float64Array): UserScorer {
   return (_user, out) => out.set(values);
 }
@@ -127,42 +159,32 @@ async function chooseModel(
     });
     return evaluateRanking(lists.items, holdout.relevant, 10, holdout.candidateCount);
   };
-  const popularity = constantScorer(popularityScores(holdout.train));
-  const metrics: Record<string, Record<string, number>> = {};
-  metrics.popularity = judge(popularity);
   await options.progress?.(0.1, "holdout: item-kNN");
   const knn = knnScorer(fitItemKnn(holdout.train, ITEM_KNN_NEIGHBOURS), holdout.train);
-  metrics.item_knn = judge(knn);
   await options.progress?.(0.15, "holdout: ALS");
   const model = await trainAls(holdout.train, alsParams(settings, options.threads), seededRandom(options.seed));
-  const als = factorScorer(model.userFactors, model.itemFactors, model.factors);
-  metrics.als = judge(als);
-  for (const weight of BLEND_WEIGHTS) {
-    for (const [name, other] of [
-      ["popularity", popularity],
-      ["item_knn", knn],
-    ] as const) {
-      metrics[`als+${name}@${weight}`] = judge(
-        blendScorers(
-          [
-            { scorer: als, weight: 1 },
-            { scorer: other, weight },
-          ],
-          items,
-        ),
-      );
-    }
+  const scorers = { als: alsScorer(model), knn, popularity: constantScorer(logPopularity(holdout.train)) };
+  const contenders: Omit<Choice, "reason">[] = [
+    { model: "popularity" },
+    { model: "item_knn" },
+    { model: "als" },
+    ...BLEND_WEIGHTS.flatMap((blendWeight) => [
+      { model: "als+popularity" as const, blendWeight },
+      { model: "als+item_knn" as const, blendWeight },
+    ]),
+  ];
+  const metrics: Record<string, Record<string, number>> = {};
+  for (const contender of contenders) {
+    metrics[contenderName(contender)] = judge(servedScorer(contender, scorers, items));
   }
-  const [best] = Object.entries(metrics).sort(
-    ([nameA, a], [nameB, b]) => b["ndcg@10"]! - a["ndcg@10"]! || nameA.localeCompare(nameB),
-  );
-  const [name, winner] = best!;
-  const [family, weight] = name.split("@");
-  const choice: Choice =
-    weight === undefined
-      ? { model: name as ServedModel, reason: "" }
-      : { model: family as ServedModel, blendWeight: Number(weight), reason: "" };
-  choice.reason = `best NDCG@10 on the shop's last ${Math.round(HOLDOUT_SHARE * 100)}% of history (${winner!["ndcg@10"]!.toFixed(4)}, ${holdout.testUsers.length} customers)`;
+  // Best NDCG@10; ties go to the earlier (simpler) contender.
+  let best = contenders[0]!;
+  for (const contender of contenders) {
+    if (metrics[contenderName(contender)]!["ndcg@10"]! > metrics[contenderName(best)]!["ndcg@10"]!) best = contender;
+  }
+  const winner = metrics[contenderName(best)]!;
+  const choice: Choice = { ...best, reason: "" };
+  choice.reason = `best NDCG@10 on the shop's last ${Math.round(HOLDOUT_SHARE * 100)}% of history (${winner["ndcg@10"]!.toFixed(4)}, ${holdout.testUsers.length} customers)`;
   return {
     choice,
     holdout: { splitDay, testUsers: holdout.testUsers.length, candidates: holdout.candidateCount, metrics },
@@ -251,26 +273,18 @@ export async function trainShopRecommendations(
     model = await trainAls(matrix, alsParams(settings, resolved.threads), seededRandom(resolved.seed));
   }
   await resolved.progress?.(0.7, "lists");
-  const popularity = popularityScores(matrix);
-  let scorer: UserScorer = constantScorer(popularity);
-  let knn: ItemKnnModel | null = null;
-  if (choice.model === "item_knn" || choice.model === "als+item_knn") knn = fitItemKnn(matrix, ITEM_KNN_NEIGHBOURS);
-  if (model && choice.model.startsWith("als")) {
-    const als = factorScorer(model.userFactors, model.itemFactors, model.factors);
-    const other = choice.model === "als+item_knn" ? knnScorer(knn!, matrix) : constantScorer(popularity);
-    scorer =
-      choice.model === "als"
-        ? als
-        : blendScorers(
-            [
-              { scorer: als, weight: 1 },
-              { scorer: other, weight: choice.blendWeight ?? 0.5 },
-            ],
-            items,
-          );
-  } else if (knn) {
-    scorer = knnScorer(knn, matrix);
-  }
+  const knn =
+    choice.model === "item_knn" || choice.model === "als+item_knn" ? fitItemKnn(matrix, ITEM_KNN_NEIGHBOURS) : null;
+  const popularity = constantScorer(logPopularity(matrix));
+  // Without a model (too little data) every ALS-based choice degrades to best sellers.
+  const scorer =
+    model || !choice.model.startsWith("als")
+      ? servedScorer(
+          choice,
+          { als: model ? alsScorer(model) : undefined, knn: knn ? knnScorer(knn, matrix) : undefined, popularity },
+          items,
+        )
+      : popularity;
   const lists = rankForUsers(matrix, scorer, { k, candidates: catalogue.available, repeatable });
   const because = new Int32Array(users * k * 2).fill(-1);
   if (model && choice.model.startsWith("als")) {

@@ -8,7 +8,7 @@ import type { AlsModel } from "./train";
  * O(items f).
  * @throws RangeError when `user` is out of range or `out` is shorter than model.items.
  */
-export function scoreUser(model: AlsModel, user: number, out: Float32Array): void {
+export function scoreUser(model: AlsModel, user: number, out: Float32Array | Float64Array): void {
   const { factors: f, items, userFactors, itemFactors } = model;
   if (!(Number.isInteger(user) && user >= 0 && user < model.users)) throw new RangeError(`user ${user} out of range`);
   if (out.length < items) throw new RangeError(`out has ${out.length} slots for ${items} items`);

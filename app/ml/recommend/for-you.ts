@@ -5,6 +5,7 @@
 import type { CsrMatrix } from "../sparse";
 
 import { TopK } from "./top-k";
+import { addBlended, standardize } from "./weighting";
 
 /** Writes one user's score for every item into `out` (length = items). */
 export type UserScorer = (user: number, out: Float64Array) => void;
@@ -78,36 +79,25 @@ export function repeatPurchaseItems(orderCounts: CsrMatrix, minShare: number, mi
   return repeatable;
 }
 
-/** Scores as dot products of user and item factors (ALS). O(items x factors) per user. */
-export function factorScorer(userFactors: Float32Array, itemFactors: Float32Array, factors: number): UserScorer {
-  const items = itemFactors.length / factors;
-  return (user, out) => {
-    const base = user * factors;
-    for (let item = 0; item < items; item++) {
-      const other = item * factors;
-      let dot = 0;
-      for (let f = 0; f < factors; f++) dot += userFactors[base + f]! * itemFactors[other + f]!;
-      out[item] = dot;
-    }
-  };
-}
-
 /**
- * A weighted sum of scorers, each scaled per user by its largest absolute score so that
- * models on different scales (ALS dot products, popularity counts) can be mixed.
+ * A blend of scorers on one scale: the base model's scores standardised per user (mean 0,
+ * sd 1 over all items), plus each part's standardised scores times its weight. This is the
+ * recipe bench/recs.ts tuned on R1's validation split; standardising keeps the weights
+ * independent of each model's scale (ALS dot products, similarity sums, counts).
  */
-export function blendScorers(parts: { scorer: UserScorer; weight: number }[], items: number): UserScorer {
+export function standardizedBlend(
+  base: UserScorer,
+  parts: { scorer: UserScorer; weight: number }[],
+  items: number,
+): UserScorer {
   const buffer = new Float64Array(items);
   return (user, out) => {
-    out.fill(0);
+    base(user, out);
+    standardize(out);
     for (const { scorer, weight } of parts) {
       if (weight === 0) continue;
       scorer(user, buffer);
-      let scale = 0;
-      for (let i = 0; i < items; i++) scale = Math.max(scale, Math.abs(buffer[i]!));
-      if (scale === 0) continue;
-      const factor = weight / scale;
-      for (let i = 0; i < items; i++) out[i]! += factor * buffer[i]!;
+      addBlended(out, buffer, weight);
     }
   };
 }
