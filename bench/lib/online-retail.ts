@@ -27,7 +27,11 @@ import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { parse } from "csv-parse";
 
-export const ONLINE_RETAIL_FILE = new URL("../../../shared/data/online_retail.csv.gz", import.meta.url).pathname;
+/**
+ * The repository's copy (the demo store's data): byte-identical to shared/data/online_retail.csv.gz
+ * (same sha256, 0f155087...), and present on every clone.
+ */
+export const ONLINE_RETAIL_FILE = new URL("../../prisma/seed/online_retail.csv.gz", import.meta.url).pathname;
 
 /** Cleaned invoice lines, one entry per kept CSV row, as parallel typed arrays. */
 export interface OnlineRetail {
