@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Card, DataTable, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, DataTable, Layout, Page, Text } from "@shopify/polaris";
 
 import { requireMerchantShop } from "~/auth/merchant.server";
+import { SectionCard } from "~/components/SectionCard";
 import { db } from "~/db.server";
 import { formatCount } from "~/lib/format";
 import { loadRecommendationsPage } from "~/read/recommendations.server";
@@ -55,69 +56,48 @@ export default function Recommendations() {
           </Layout.Section>
         ) : null}
         {training?.served ? (
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Serving: {modelName(training.served)}
-                </Text>
-                <Text as="p" tone="subdued">
-                  Chosen because it had the {training.reason}. Trained {finished ?? "recently"}
-                  {training.seconds !== null ? ` in ${training.seconds.toFixed(1)} s` : ""}.
-                </Text>
-                {training.written ? (
-                  <Text as="p">
-                    {formatCount(training.written.forYou)} personal recommendations,{" "}
-                    {formatCount(training.written.similar)} &ldquo;you may also like&rdquo; and{" "}
-                    {formatCount(training.written.boughtTogether)} &ldquo;frequently bought together&rdquo; pairs.
-                  </Text>
-                ) : null}
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+          <SectionCard title={`Serving: ${modelName(training.served)}`}>
+            <Text as="p" tone="subdued">
+              Chosen because it had the {training.reason}. Trained {finished ?? "recently"}
+              {training.seconds !== null ? ` in ${training.seconds.toFixed(1)} s` : ""}.
+            </Text>
+            {training.written ? (
+              <Text as="p">
+                {formatCount(training.written.forYou)} personal recommendations, {formatCount(training.written.similar)}{" "}
+                &ldquo;you may also like&rdquo; and {formatCount(training.written.boughtTogether)} &ldquo;frequently
+                bought together&rdquo; pairs.
+              </Text>
+            ) : null}
+          </SectionCard>
         ) : null}
         {training && training.models.length > 0 ? (
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  How each model did on your last weeks of sales
-                </Text>
-                <Text as="p" tone="subdued">
-                  Trained on your earlier orders, asked for 10 products per customer, and checked against what{" "}
-                  {formatCount(training.holdoutCustomers ?? 0)} customers actually bought next.
-                </Text>
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={["Model", "NDCG@10", "Customers with a hit", "Precision@10", "Catalogue covered"]}
-                  rows={training.models.map((m) => [
-                    modelName(m.model),
-                    m.ndcg.toFixed(3),
-                    percent(m.hitRate),
-                    percent(m.precision),
-                    percent(m.coverage),
-                  ])}
-                />
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+          <SectionCard title="How each model did on your last weeks of sales">
+            <Text as="p" tone="subdued">
+              Trained on your earlier orders, asked for 10 products per customer, and checked against what{" "}
+              {formatCount(training.holdoutCustomers ?? 0)} customers actually bought next.
+            </Text>
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+              headings={["Model", "NDCG@10", "Customers with a hit", "Precision@10", "Catalogue covered"]}
+              rows={training.models.map((m) => [
+                modelName(m.model),
+                m.ndcg.toFixed(3),
+                percent(m.hitRate),
+                percent(m.precision),
+                percent(m.coverage),
+              ])}
+            />
+          </SectionCard>
         ) : null}
         {page.examples.length > 0 ? (
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Your best sellers and what is shown next to them
-                </Text>
-                <DataTable
-                  columnContentTypes={["text", "text", "text"]}
-                  headings={["Product", "You may also like", "Frequently bought together"]}
-                  rows={page.examples.map((e) => [e.title, e.similar.join(" · "), e.boughtTogether.join(" · ") || "—"])}
-                  verticalAlign="top"
-                />
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+          <SectionCard title="Your best sellers and what is shown next to them">
+            <DataTable
+              columnContentTypes={["text", "text", "text"]}
+              headings={["Product", "You may also like", "Frequently bought together"]}
+              rows={page.examples.map((e) => [e.title, e.similar.join(" · "), e.boughtTogether.join(" · ") || "—"])}
+              verticalAlign="top"
+            />
+          </SectionCard>
         ) : null}
       </Layout>
     </Page>
