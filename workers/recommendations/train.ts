@@ -69,6 +69,7 @@ const HOLDOUT_SHARE = 0.2;
 /** Below this many judged customers a holdout says more about noise than about models. */
 const MIN_TEST_USERS = 30;
 const BLEND_WEIGHTS = [0.25, 0.5, 1];
+const MIN_GAIN = 0.01;
 const ITEM_KNN_NEIGHBOURS = 100;
 
 function alsParams(settings: RecommendationSettings, threads: number) {
@@ -177,10 +178,13 @@ async function chooseModel(
   for (const contender of contenders) {
     metrics[contenderName(contender)] = judge(servedScorer(contender, scorers, items));
   }
-  // Best NDCG@10; ties go to the earlier (simpler) contender.
+  // Contenders are listed simplest first; a later one must beat the best so far by more than
+  // MIN_GAIN (relative NDCG@10). A blend's weight is tuned on this very holdout, so a hair's
+  // breadth ahead is noise, and the simpler model serves more of the catalogue.
   let best = contenders[0]!;
   for (const contender of contenders) {
-    if (metrics[contenderName(contender)]!["ndcg@10"]! > metrics[contenderName(best)]!["ndcg@10"]!) best = contender;
+    const gain = metrics[contenderName(contender)]!["ndcg@10"]! / metrics[contenderName(best)]!["ndcg@10"]! - 1;
+    if (gain > MIN_GAIN) best = contender;
   }
   const winner = metrics[contenderName(best)]!;
   const choice: Choice = { ...best, reason: "" };
