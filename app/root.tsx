@@ -9,11 +9,10 @@ import {
   useLoaderData,
   useRouteError,
 } from "@remix-run/react";
-import { AppProvider, Banner, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
-import en from "@shopify/polaris/locales/en.json";
 import type { ReactNode } from "react";
 
+import { ErrorNotice, plainErrorMessage } from "~/components/ErrorNotice";
 import { env } from "~/env.server";
 
 export const links: LinksFunction = () => [
@@ -66,25 +65,14 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const [title, detail] = isRouteErrorResponse(error)
-    ? [
-        error.status === 404 ? "Page not found" : `Error ${error.status}`,
-        // Remix's own 404 text ("No route matches URL ...") is for developers, not merchants.
-        error.status === 404
-          ? "There is nothing at this address."
-          : typeof error.data === "string" && !error.data.startsWith("<")
-            ? error.data
-            : "",
-      ]
+    ? error.status === 404
+      ? // Remix's own 404 text ("No route matches URL ...") is for developers, not merchants.
+        ["Page not found", "There is nothing at this address."]
+      : [`Error ${error.status}`, plainErrorMessage(error)]
     : ["Something went wrong", "The error was logged on the server. Please try again in a moment."];
   return (
     <Document>
-      <AppProvider i18n={en}>
-        <Page title="Foresight">
-          <Banner tone={isRouteErrorResponse(error) && error.status < 500 ? "warning" : "critical"} title={title}>
-            {detail ? <Text as="p">{detail}</Text> : null}
-          </Banner>
-        </Page>
-      </AppProvider>
+      <ErrorNotice status={isRouteErrorResponse(error) ? error.status : undefined} title={title} detail={detail} />
     </Document>
   );
 }

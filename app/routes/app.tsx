@@ -1,8 +1,10 @@
 import type { HeadersFunction } from "@remix-run/node";
 import { isRouteErrorResponse, Outlet, useRouteError } from "@remix-run/react";
-import { AppProvider, Banner, Page } from "@shopify/polaris";
+import { AppProvider } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import { boundary } from "@shopify/shopify-app-remix/server";
+
+import { ErrorNotice, plainErrorMessage } from "~/components/ErrorNotice";
 
 /** Layout of the merchant admin: Polaris, English strings. */
 export default function AdminLayout() {
@@ -29,18 +31,10 @@ const TITLES: Record<number, string> = {
  */
 export function ErrorBoundary() {
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && typeof error.data === "string" && error.data && !error.data.startsWith("<")) {
+  const message = plainErrorMessage(error);
+  if (message !== null && isRouteErrorResponse(error)) {
     return (
-      <AppProvider i18n={en}>
-        <Page title="Foresight">
-          <Banner
-            tone={error.status >= 500 ? "critical" : "warning"}
-            title={TITLES[error.status] ?? `Error ${error.status}`}
-          >
-            <p>{error.data}</p>
-          </Banner>
-        </Page>
-      </AppProvider>
+      <ErrorNotice status={error.status} title={TITLES[error.status] ?? `Error ${error.status}`} detail={message} />
     );
   }
   return boundary.error(error);

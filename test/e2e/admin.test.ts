@@ -105,6 +105,69 @@ describe("the overview page in standalone mode", () => {
   });
 });
 
+describe("the recommendations page", () => {
+  it("shows what is served and why, each model's holdout figures and the best sellers' lists", async () => {
+    const products = await db.prisma.product.findMany({ where: { shopId }, orderBy: { externalId: "asc" } });
+    const [p1, p2] = products as [(typeof products)[0], (typeof products)[0]];
+    const run = await db.prisma.modelRun.create({
+      data: {
+        shopId,
+        kind: "RECOMMENDATIONS",
+        status: "SUCCEEDED",
+        finishedAt: new Date("2026-02-06T08:00:00Z"),
+        timings: { loadMs: 400, trainMs: 1100, writeMs: 500 },
+        metrics: {
+          served: "als",
+          reason: "best NDCG@10 on the shop's last 20% of history (0.1234, 45 customers)",
+          holdout: {
+            testUsers: 45,
+            metrics: {
+              als: { "ndcg@10": 0.1234, "hr@10": 0.5, "precision@10": 0.1, "coverage@10": 0.3 },
+              popularity: { "ndcg@10": 0.05, "hr@10": 0.3, "precision@10": 0.04, "coverage@10": 0.02 },
+            },
+          },
+          written: { forYou: 20, similar: 2, boughtTogether: 2, popular: 2 },
+        },
+      },
+    });
+    await db.prisma.popularProduct.create({
+      data: { shopId, rank: 1, productId: p1.id, score: 2, modelRunId: run.id },
+    });
+    await db.prisma.productRecommendation.createMany({
+      data: (["SIMILAR", "BOUGHT_TOGETHER"] as const).map((kind) => ({
+        shopId,
+        productId: p1.id,
+        kind,
+        rank: 1,
+        recommendedProductId: p2.id,
+        score: 1,
+        modelRunId: run.id,
+      })),
+    });
+    const response = await fetch(`${server.url}/app/recommendations`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("Serving: Personalised (ALS)");
+    expect(html).toContain("in 2.0 s");
+    expect(html).toMatch(/Personalised \(ALS\)<\/th>.*?0\.123/s); // models ranked, best first
+    expect(html.indexOf("0.123")).toBeLessThan(html.indexOf("0.050"));
+    expect(html).toContain(`${p1.title}</th>`);
+    expect(html).toContain(p2.title);
+  });
+
+  it("answers an unknown address with a Polaris 404 page, not a stack trace", async () => {
+    const response = await fetch(`${server.url}/no-such-page`);
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(html).toContain("Page not found");
+    expect(html).toContain("Polaris-Banner");
+    // Remix's developer message may ride along in the hydration data, never in the page itself.
+    const rendered = html.slice(0, html.indexOf("<script"));
+    expect(rendered).toContain("Page not found");
+    expect(rendered).not.toContain("No route matches");
+  });
+});
+
 describe("/healthz", () => {
   it("reports Postgres and Redis as answering", async () => {
     const response = await fetch(`${server.url}/healthz`);
