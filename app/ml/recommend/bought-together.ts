@@ -13,7 +13,9 @@
  * Cost: O(sum over orders of |order|^2) time with one dense accumulator of n_items counts,
  * O(items) extra memory; baskets are counted once per distinct product.
  */
-import { transpose, type CsrMatrix } from "../sparse";
+import type { CsrMatrix } from "../sparse";
+
+import { Cooccurrence } from "./cooccurrence";
 
 import { TopK } from "./top-k";
 
@@ -35,39 +37,21 @@ export interface RankedLists {
 
 /** @param orderItems orders x items, one stored entry per product in the order (values ignored). */
 export function boughtTogether(orderItems: CsrMatrix, options: BoughtTogetherOptions): RankedLists {
-  const itemOrders = transpose(orderItems);
+  const cooccurrence = new Cooccurrence(orderItems);
   const orders = orderItems.rows;
-  const itemCount = orderItems.cols;
-  const ordersPerItem = new Float64Array(itemCount);
-  for (let i = 0; i < itemCount; i++) ordersPerItem[i] = itemOrders.indptr[i + 1]! - itemOrders.indptr[i]!;
-
-  const coCounts = new Int32Array(itemCount);
-  const touched = new Int32Array(itemCount);
   const heap = new TopK(options.k);
   const items: Int32Array[] = [];
   const scores: Float32Array[] = [];
-  for (let a = 0; a < itemCount; a++) {
-    let touchedCount = 0;
-    for (let p = itemOrders.indptr[a]!; p < itemOrders.indptr[a + 1]!; p++) {
-      const order = itemOrders.indices[p]!;
-      for (let q = orderItems.indptr[order]!; q < orderItems.indptr[order + 1]!; q++) {
-        const b = orderItems.indices[q]!;
-        if (b === a || options.candidates[b] !== 1) continue;
-        if (coCounts[b] === 0) touched[touchedCount++] = b;
-        coCounts[b]!++;
-      }
-    }
+  for (let a = 0; a < orderItems.cols; a++) {
     heap.reset();
-    const floor = Math.max(options.minPairOrders, (options.minConfidence ?? 0) * ordersPerItem[a]!);
-    for (let t = 0; t < touchedCount; t++) {
-      const b = touched[t]!;
-      const together = coCounts[b]!;
-      coCounts[b] = 0;
-      if (together < floor) continue;
-      const lift = (together * orders) / (ordersPerItem[a]! * ordersPerItem[b]!);
+    const ordersWithA = cooccurrence.rowsWith(a);
+    const floor = Math.max(options.minPairOrders, (options.minConfidence ?? 0) * ordersWithA);
+    cooccurrence.forEachPartner(a, (b, together) => {
+      if (b === a || options.candidates[b] !== 1 || together < floor) return;
+      const lift = (together * orders) / (ordersWithA * cooccurrence.rowsWith(b));
       // The support tie-break rides in the low digits: lift differences below 1e-6 are noise.
       heap.push(b, lift + together * 1e-9);
-    }
+    });
     const ranked = heap.sorted();
     items.push(Int32Array.from(ranked, (r) => r.index));
     scores.push(Float32Array.from(ranked, (r) => r.score));

@@ -18,9 +18,9 @@
  * time and O(items * K) memory for the model, instead of the dense O(items^2 * users).
  */
 import type { CsrMatrix } from "../sparse";
-import { transpose } from "../sparse";
 
 import { recommendTopK, type RecommendOptions } from "./popularity";
+import { Cooccurrence } from "./cooccurrence";
 import { TopK } from "./top-k";
 
 export interface ItemKnnModel {
@@ -37,9 +37,7 @@ export interface ItemKnnModel {
 export function fitItemKnn(userItems: CsrMatrix, k = 100): ItemKnnModel {
   if (!(Number.isInteger(k) && k > 0)) throw new RangeError(`k must be a positive integer, got ${k}`);
   const items = userItems.cols;
-  const itemUsers = transpose(userItems);
-  const count = new Float64Array(items);
-  const touched = new Int32Array(items);
+  const cooccurrence = new Cooccurrence(userItems);
   // k = 1 keeps only the item itself, i.e. no neighbours; TopK needs room for one.
   const others = Math.max(k - 1, 1);
   const top = new TopK(others);
@@ -47,23 +45,11 @@ export function fitItemKnn(userItems: CsrMatrix, k = 100): ItemKnnModel {
   const chunks: { indices: Int32Array; values: Float32Array }[] = [];
   const slotIndex = new Int32Array(others);
   const slotValue = new Float32Array(others);
-  const norm = (i: number) => itemUsers.indptr[i + 1]! - itemUsers.indptr[i]!;
   for (let i = 0; i < items; i++) {
-    let nTouched = 0;
-    for (let p = itemUsers.indptr[i]!; p < itemUsers.indptr[i + 1]!; p++) {
-      const u = itemUsers.indices[p]!;
-      for (let q = userItems.indptr[u]!; q < userItems.indptr[u + 1]!; q++) {
-        const j = userItems.indices[q]!;
-        if (count[j] === 0) touched[nTouched++] = j;
-        count[j]!++;
-      }
-    }
-    const ni = norm(i);
-    for (let t = 0; t < nTouched; t++) {
-      const j = touched[t]!;
-      if (j !== i && k > 1) top.push(j, count[j]! / Math.sqrt(ni * norm(j)));
-      count[j] = 0;
-    }
+    const ni = cooccurrence.rowsWith(i);
+    cooccurrence.forEachPartner(i, (j, together) => {
+      if (j !== i && k > 1) top.push(j, together / Math.sqrt(ni * cooccurrence.rowsWith(j)));
+    });
     const kept = top.drain(slotIndex, 0, slotValue);
     // Store the row sorted by column, the CSR convention, with its similarities alongside.
     const order = Array.from({ length: kept }, (_, s) => s).sort((a, b) => slotIndex[a]! - slotIndex[b]!);
