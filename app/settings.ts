@@ -16,8 +16,8 @@ export const RecommendationSettings = z.object({
   iterations: z.number().int().min(1).max(50).default(15),
   regularization: z.number().positive().max(1000).default(20),
   alpha: z.number().positive().max(1000).default(10),
-  /** Old purchases count less: weight halves every this many days (0 = no decay); 20.8 = exp(-age / 30). */
-  halfLifeDays: z.number().min(0).max(3650).default(20.8),
+  /** Old purchases count less: weight exp(-age / decayDays) (0 = no decay). */
+  decayDays: z.number().min(0).max(3650).default(30),
   /** Bought together: pairs must share at least this many orders. */
   minPairOrders: z.number().int().min(1).max(1000).default(2),
   /** ...and at least this share of the first product's orders (P(b | a)). */

@@ -19,6 +19,7 @@ import { popularityScores, recommendPopular, recommendTopK } from "~/ml/recommen
 import { standardizedBlend, type UserScorer } from "~/ml/recommend/for-you";
 import { bm25, logScale, timeDecay } from "~/ml/recommend/weighting";
 import { transpose, type CsrMatrix } from "~/ml/sparse";
+import { RecommendationSettings } from "~/settings";
 import { scoreUser, trainAls, type AlsModel } from "~/ml/als";
 
 import { loadOnlineRetail } from "./lib/online-retail";
@@ -62,6 +63,8 @@ interface AlsConfig {
   blend?: { itemKnn: number; popularity: number };
 }
 
+const SERVED_DEFAULTS = RecommendationSettings.parse({});
+
 /**
  * The configuration Foresight serves, as chosen by `--tune` on the validation split (2026-11-26,
  * mean validation NDCG@10 over seeds 1-3: 0.1557 at coverage@10 0.261, bar 0.248; the best
@@ -70,11 +73,12 @@ interface AlsConfig {
  * item-kNN score blended in, which restores the coverage that strong regularisation costs.
  */
 const SERVED: AlsConfig = {
-  factors: 128,
-  regularization: 20,
-  alpha: 10,
-  iterations: 15,
-  weighting: { kind: "decay", tauDays: 30 },
+  // The shop settings' defaults (app/settings.ts) are this configuration: one source for both.
+  factors: SERVED_DEFAULTS.factors,
+  regularization: SERVED_DEFAULTS.regularization,
+  alpha: SERVED_DEFAULTS.alpha,
+  iterations: SERVED_DEFAULTS.iterations,
+  weighting: { kind: "decay", tauDays: SERVED_DEFAULTS.decayDays },
   blend: { itemKnn: 0.5, popularity: 0 },
 };
 

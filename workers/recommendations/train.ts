@@ -139,7 +139,7 @@ async function chooseModel(
   const span = purchases.lastDay - purchases.firstDay;
   const splitDay = purchases.lastDay - Math.floor(span * HOLDOUT_SHARE);
   const holdout = temporalHoldout(purchases, users, items, splitDay, {
-    halfLifeDays: settings.halfLifeDays,
+    decayDays: settings.decayDays,
     referenceDay: splitDay,
   });
   if (holdout.testUsers.length < MIN_TEST_USERS) {
@@ -265,8 +265,8 @@ export async function trainShopRecommendations(
   const { choice, holdout } = await chooseModel(purchases, items, settings, resolved);
   await resolved.progress?.(0.4, "final fit");
 
-  const matrix = interactionMatrix(purchases, users, items, { halfLifeDays: settings.halfLifeDays });
-  const orderCounts = settings.halfLifeDays > 0 ? interactionMatrix(purchases, users, items) : matrix;
+  const matrix = interactionMatrix(purchases, users, items, { decayDays: settings.decayDays });
+  const orderCounts = settings.decayDays > 0 ? interactionMatrix(purchases, users, items) : matrix;
   const repeatable = repeatPurchaseItems(orderCounts, settings.repeatBuyerShare, settings.repeatBuyerMinimum);
   const withHistory = new Uint8Array(items);
   for (let p = 0; p < matrix.indices.length; p++) withHistory[matrix.indices[p]!] = 1;

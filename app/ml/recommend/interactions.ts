@@ -19,8 +19,8 @@ export interface PurchaseEvents {
 export interface InteractionOptions {
   /** Only events before this day count (a training cut); default all. */
   beforeDay?: number;
-  /** Each purchase's weight halves every this many days before `referenceDay`; 0 = no decay. */
-  halfLifeDays?: number;
+  /** Each purchase weighs exp(-age / decayDays), age in days before `referenceDay`; 0 = no decay. */
+  decayDays?: number;
   /** The day ages are measured from; default the last day with an event. */
   referenceDay?: number;
 }
@@ -33,7 +33,7 @@ export function interactionMatrix(
   options: InteractionOptions = {},
 ): CsrMatrix {
   const before = options.beforeDay ?? Infinity;
-  const halfLife = options.halfLifeDays ?? 0;
+  const decayDays = options.decayDays ?? 0;
   let reference = options.referenceDay ?? -Infinity;
   if (options.referenceDay === undefined) {
     for (let e = 0; e < events.day.length; e++) {
@@ -48,7 +48,7 @@ export function interactionMatrix(
     if (day >= before || events.user[e]! < 0) continue; // guests have no row
     rows.push(events.user[e]!);
     cols.push(events.item[e]!);
-    values.push(halfLife > 0 ? 0.5 ** (Math.max(reference - day, 0) / halfLife) : 1);
+    values.push(decayDays > 0 ? Math.exp(-Math.max(reference - day, 0) / decayDays) : 1);
   }
   return csrFromTriples(users, items, rows, cols, values); // duplicates (repeat orders) are summed
 }
