@@ -40,17 +40,21 @@ export function interactionMatrix(
       if (events.day[e]! < before && events.day[e]! > reference) reference = events.day[e]!;
     }
   }
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const values: number[] = [];
+  // Typed arrays sized for every event, trimmed after: millions of purchases would otherwise
+  // become boxed JavaScript arrays three times over.
+  const rows = new Int32Array(events.user.length);
+  const cols = new Int32Array(events.user.length);
+  const values = new Float32Array(events.user.length);
+  let kept = 0;
   for (let e = 0; e < events.user.length; e++) {
     const day = events.day[e]!;
     if (day >= before || events.user[e]! < 0) continue; // guests have no row
-    rows.push(events.user[e]!);
-    cols.push(events.item[e]!);
-    values.push(decayDays > 0 ? Math.exp(-Math.max(reference - day, 0) / decayDays) : 1);
+    rows[kept] = events.user[e]!;
+    cols[kept] = events.item[e]!;
+    values[kept++] = decayDays > 0 ? Math.exp(-Math.max(reference - day, 0) / decayDays) : 1;
   }
-  return csrFromTriples(users, items, rows, cols, values); // duplicates (repeat orders) are summed
+  // Duplicates (repeat orders of one product) are summed.
+  return csrFromTriples(users, items, rows.subarray(0, kept), cols.subarray(0, kept), values.subarray(0, kept));
 }
 
 export interface Holdout {
