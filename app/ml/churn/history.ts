@@ -1,0 +1,187 @@
+/**
+ * Customers' order histories as flat typed arrays, and what the churn and lifetime models need
+ * to know about each customer as of a cutoff day.
+ *
+ * Time is in whole days (shop-local calendar days since 1970-01-01). A "transaction" in the
+ * BG/NBD sense is a day with at least one order: two orders on the same day are one purchase
+ * occasion (the convention of Fader, Hardie & Lee 2005 and of EVALUATION.md's C2), so a split
+ * shipment or a forgotten item re-ordered at once does not read as loyalty. Order counts
+ * (`orders`) still count every order, for the RFM scores and the supervised model.
+ *
+ * Everything "as of" a cutoff sees only orders strictly before the cutoff day, so the same code
+ * builds training features at an earlier cutoff and scoring features today without leaks.
+ */
+
+export interface OrderHistory {
+  customers: number;
+  /** Customer c's orders are start[c] .. start[c + 1] - 1, sorted by day. */
+  start: Int32Array;
+  /** Local day number of each order. */
+  day: Int32Array;
+  /** Net merchandise value of each order (>= 0; zero-value orders are kept). */
+  value: Float64Array;
+}
+
+/**
+ * Groups orders by customer (counting sort, O(orders + customers)) and sorts each customer's
+ * orders by day. Orders of a customer index outside [0, customers) are rejected.
+ */
+export function orderHistory(
+  customers: number,
+  customer: ArrayLike<number>,
+  day: ArrayLike<number>,
+  value: ArrayLike<number>,
+): OrderHistory {
+  const n = customer.length;
+  if (day.length !== n || value.length !== n) throw new RangeError("customer, day and value must have equal lengths");
+  const start = new Int32Array(customers + 1);
+  for (let i = 0; i < n; i++) {
+    const c = customer[i]!;
+    if (!(c >= 0 && c < customers))
+      throw new RangeError(`order ${i} has customer index ${c} outside 0..${customers - 1}`);
+    start[c + 1]!++;
+  }
+  for (let c = 0; c < customers; c++) start[c + 1]! += start[c]!;
+  const next = start.slice(0, customers);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[next[customer[i]!]!++] = i;
+  // Each customer's run is short (a handful of orders), so sorting the runs one by one is cheap.
+  for (let c = 0; c < customers; c++) {
+    const run = order.subarray(start[c]!, start[c + 1]!);
+    if (run.length > 1) run.sort((a, b) => day[a]! - day[b]! || a - b);
+  }
+  const sortedDay = new Int32Array(n);
+  const sortedValue = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    sortedDay[k] = day[order[k]!]!;
+    sortedValue[k] = Math.max(0, value[order[k]!]!);
+  }
+  return { customers, start, day: sortedDay, value: sortedValue };
+}
+
+/** Per-customer figures as of a cutoff day; customers without an order before it have orders = 0. */
+export interface CustomerSnapshot {
+  /** The cutoff: orders on days < asOf count. */
+  asOf: number;
+  customers: number;
+  orders: Float64Array;
+  /** BG/NBD inputs in days: repeat transactions, day of the last after the first, age. */
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  /** Days since the last order (asOf - last order day, so an order yesterday gives 1). */
+  recency: Float64Array;
+  totalValue: Float64Array;
+  /** Mean value of the repeat transactions (the Gamma-Gamma input; 0 without repeats). */
+  meanRepeatValue: Float64Array;
+  /** Mean and standard deviation of the gaps between transactions (0 with fewer than two). */
+  meanGap: Float64Array;
+  sdGap: Float64Array;
+  /** Orders in the last 30, 90 and 180 days before asOf, and value in the last 90. */
+  orders30: Float64Array;
+  orders90: Float64Array;
+  orders180: Float64Array;
+  value90: Float64Array;
+}
+
+/** Everything the models need as of `asOf`, in one pass over the orders. O(orders). */
+export function snapshot(history: OrderHistory, asOf: number): CustomerSnapshot {
+  const n = history.customers;
+  const column = () => new Float64Array(n);
+  const s: CustomerSnapshot = {
+    asOf,
+    customers: n,
+    orders: column(),
+    x: column(),
+    tx: column(),
+    T: column(),
+    recency: column(),
+    totalValue: column(),
+    meanRepeatValue: column(),
+    meanGap: column(),
+    sdGap: column(),
+    orders30: column(),
+    orders90: column(),
+    orders180: column(),
+    value90: column(),
+  };
+  const { start, day, value } = history;
+  for (let c = 0; c < n; c++) {
+    const from = start[c]!;
+    let to = start[c + 1]!;
+    while (to > from && day[to - 1]! >= asOf) to--;
+    if (to === from) continue;
+    const first = day[from]!;
+    const last = day[to - 1]!;
+    let transactions = 0;
+    let repeatValue = 0;
+    let previousDay = -Infinity;
+    // Welford's running mean and variance of the gaps between transaction days.
+    let gaps = 0;
+    let gapMean = 0;
+    let gapM2 = 0;
+    let total = 0;
+    for (let k = from; k < to; k++) {
+      const d = day[k]!;
+      const v = value[k]!;
+      total += v;
+      if (d !== previousDay) {
+        if (transactions > 0) {
+          const gap = d - previousDay;
+          gaps++;
+          const delta = gap - gapMean;
+          gapMean += delta / gaps;
+          gapM2 += delta * (gap - gapMean);
+        }
+        transactions++;
+        previousDay = d;
+      }
+      if (transactions > 1) repeatValue += v;
+      const age = asOf - d;
+      if (age <= 30) s.orders30[c]!++;
+      if (age <= 90) {
+        s.orders90[c]!++;
+        s.value90[c]! += v;
+      }
+      if (age <= 180) s.orders180[c]!++;
+    }
+    s.orders[c] = to - from;
+    s.x[c] = transactions - 1;
+    s.tx[c] = last - first;
+    s.T[c] = asOf - first;
+    s.recency[c] = asOf - last;
+    s.totalValue[c] = total;
+    s.meanRepeatValue[c] = transactions > 1 ? repeatValue / (transactions - 1) : 0;
+    s.meanGap[c] = gapMean;
+    s.sdGap[c] = gaps > 1 ? Math.sqrt(gapM2 / (gaps - 1)) : 0;
+  }
+  return s;
+}
+
+/** Whether customer c had an order in [from, to). O(log orders of c). */
+export function orderedBetween(history: OrderHistory, c: number, from: number, to: number): boolean {
+  return countOrdersBetween(history, c, from, to, false) > 0;
+}
+
+/**
+ * Orders (or, with `byDay`, distinct order days) of customer c in [from, to).
+ * Binary search for the first order on or after `from`, then a scan.
+ */
+export function countOrdersBetween(history: OrderHistory, c: number, from: number, to: number, byDay = true): number {
+  const { start, day } = history;
+  let lo = start[c]!;
+  let hi = start[c + 1]!;
+  const end = hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (day[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let count = 0;
+  let previous = -Infinity;
+  for (let k = lo; k < end && day[k]! < to; k++) {
+    if (!byDay || day[k] !== previous) count++;
+    previous = day[k]!;
+  }
+  return count;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+
+import { countOrdersBetween, orderHistory, snapshot } from "~/ml/churn/history";
+
+// Customer 0: orders on days 10, 10 (same day), 20, 50; customer 1: one order on day 30;
+// customer 2: only an order on day 100 (after the cutoffs used below).
+const history = orderHistory(3, [0, 1, 0, 2, 0, 0], [50, 30, 10, 100, 10, 20], [40, 5, 10, 7, 0, 30]);
+
+describe("order histories", () => {
+  it("groups orders by customer and sorts them by day", () => {
+    expect([...history.start]).toEqual([0, 4, 5, 6]);
+    expect([...history.day]).toEqual([10, 10, 20, 50, 30, 100]);
+    expect([...history.value]).toEqual([10, 0, 30, 40, 5, 7]);
+  });
+
+  it("rejects customer indices out of range and ragged columns", () => {
+    expect(() => orderHistory(1, [1], [0], [1])).toThrow(RangeError);
+    expect(() => orderHistory(1, [0], [0, 1], [1])).toThrow(RangeError);
+  });
+
+  it("summarises as of a cutoff with same-day orders as one transaction", () => {
+    const s = snapshot(history, 60);
+    // customer 0: 4 orders on 3 distinct days -> x = 2 repeat transactions, t_x = 40, T = 50
+    expect(s.orders[0]).toBe(4);
+    expect([s.x[0], s.tx[0], s.T[0], s.recency[0]]).toEqual([2, 40, 50, 10]);
+    expect(s.totalValue[0]).toBe(80);
+    // repeat transactions: day 20 (30) and day 50 (40) -> mean 35; the first day's orders do not count
+    expect(s.meanRepeatValue[0]).toBe(35);
+    // gaps 10 and 30: mean 20, sample sd sqrt(200)
+    expect(s.meanGap[0]).toBe(20);
+    expect(s.sdGap[0]).toBeCloseTo(Math.sqrt(200), 12);
+    // windows count orders (not days) with age <= 30 / 90 / 180 days: day 50 is 10 days old
+    expect([s.orders30[0], s.orders90[0], s.orders180[0], s.value90[0]]).toEqual([1, 4, 4, 80]);
+    // customer 1: a single order -> x = 0, t_x = 0, gaps 0
+    expect([s.x[1], s.tx[1], s.T[1], s.meanGap[1], s.sdGap[1], s.meanRepeatValue[1]]).toEqual([0, 0, 30, 0, 0, 0]);
+    // customer 2 has not ordered yet
+    expect(s.orders[2]).toBe(0);
+  });
+
+  it("never looks past the cutoff", () => {
+    const s = snapshot(history, 20);
+    expect([s.orders[0], s.x[0], s.T[0], s.recency[0]]).toEqual([2, 0, 10, 10]);
+    expect(s.orders[1]).toBe(0);
+  });
+
+  it("counts orders or purchase days in a window", () => {
+    expect(countOrdersBetween(history, 0, 10, 21, false)).toBe(3);
+    expect(countOrdersBetween(history, 0, 10, 21)).toBe(2);
+    expect(countOrdersBetween(history, 0, 21, 50)).toBe(0);
+    expect(countOrdersBetween(history, 2, 0, 1000)).toBe(1);
+  });
+});
