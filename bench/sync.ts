@@ -6,7 +6,6 @@
  * mapping and ingest). Also measures a plain COPY of the same rows into the same tables, the
  * practical ceiling, and prints both with their ratio as one JSON line.
  */
-import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -18,10 +17,10 @@ import { createDatabase } from "~/db.server";
 import { upsertShop } from "~/ingest/shops.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
 
-import { migrate } from "../prisma/migrate";
-import { resolvePostgres, withDatabase } from "../scripts/lib/postgres";
+import { resolvePostgres } from "../scripts/lib/postgres";
 import { runBackfill } from "../workers/shopify/backfill";
 
+import { freshDatabase } from "./lib/fresh-database";
 import { machine } from "./machine";
 import { customerLines, orderLines, productLines, seeded, type ShopSize } from "./synthetic-shop";
 
@@ -81,25 +80,6 @@ function completedBulkApi(base: string): AdminGraphql {
         },
       },
     } as { data: T };
-  };
-}
-
-async function freshDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `foresight_bench_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = withDatabase(adminUrl, name);
-  await migrate(url);
-  return {
-    url,
-    drop: async () => {
-      const again = new pg.Client({ connectionString: adminUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await again.end();
-    },
   };
 }
 

@@ -15,6 +15,8 @@ import { readShopSettings } from "~/settings";
 
 import { loadCatalogue, loadPurchases } from "../recommendations/load";
 import { trainShopRecommendations } from "../recommendations/train";
+import { acquireShopLock } from "../shop-lock";
+import { stageTimer } from "../stage-timer";
 import { replaceRecommendations } from "../recommendations/write";
 
 export interface TrainingContext {
@@ -22,14 +24,6 @@ export interface TrainingContext {
   redis?: Redis;
   progress?: (progress: { fraction: number; stage: string }) => Promise<void>;
 }
-
-/**
- * The per-shop lock lives for LOCK_MS and is renewed every LOCK_MS / 3 while training runs:
- * a worker that dies leaves it for two minutes at most, not for the length of a training.
- */
-const LOCK_MS = 2 * 60 * 1000;
-const RENEW_IF_OURS = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE_IF_OURS = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 export async function processRecommendationsJob(name: string, data: unknown, context: TrainingContext) {
   if (name !== "train-recommendations") throw new Error(`the recommendations queue has no job named "${name}"`);
@@ -39,29 +33,13 @@ export async function processRecommendationsJob(name: string, data: unknown, con
   if (!shop) return { skipped: "shop no longer exists" };
   if (shop.installState === "UNINSTALLED") return { skipped: "shop is uninstalled" };
 
-  // A scheduled run and a post-backfill run can meet: one trains, the other stands down.
-  // Keyed by the shop's identity, not only its row id: databases sharing one Redis (tests, a
-  // demo next to a test run) number their shops alike.
-  const lockKey = `foresight:lock:train-recommendations:${shop.platform}:${shop.domain}`;
-  const lockToken = `${process.pid}:${Date.now()}`;
-  if (redis && (await redis.set(lockKey, lockToken, "PX", LOCK_MS, "NX")) !== "OK") {
-    return { skipped: "this shop is already training" };
-  }
-  const renewal = redis
-    ? setInterval(() => {
-        redis.eval(RENEW_IF_OURS, 1, lockKey, lockToken, LOCK_MS).catch(() => undefined);
-      }, LOCK_MS / 3)
-    : undefined;
+  const lock = await acquireShopLock(redis, "train-recommendations", shop);
+  if (!lock) return { skipped: "this shop is already training" };
   const settings = readShopSettings(shop.settings).recommendations;
   const run = await database.prisma.modelRun.create({
     data: { shopId, kind: "RECOMMENDATIONS", parameters: settings },
   });
-  const timings: Record<string, number> = {};
-  let stageStarted = performance.now();
-  const stage = (name: string) => {
-    timings[name] = Math.round(performance.now() - stageStarted);
-    stageStarted = performance.now();
-  };
+  const { timings, stage } = stageTimer();
   try {
     const catalogue = await loadCatalogue(database.pool, shopId);
     const purchases = await loadPurchases(database.pool, shopId, catalogue);
@@ -109,8 +87,6 @@ export async function processRecommendationsJob(name: string, data: unknown, con
     });
     throw error;
   } finally {
-    clearInterval(renewal);
-    // Only our own lock: compare-and-delete, so an expired-and-retaken lock is left alone.
-    await redis?.eval(RELEASE_IF_OURS, 1, lockKey, lockToken);
+    await lock.release();
   }
 }
