@@ -9,9 +9,10 @@ independent of the TypeScript algorithms (IRLS, pool-adjacent-violators, Platt's
 """
 
 import numpy as np
+from scipy.integrate import quad
 from scipy.optimize import isotonic_regression, minimize
 from scipy.special import expit, log_expit
-from scipy.stats import mannwhitneyu
+from scipy.stats import mannwhitneyu, norm
 
 np.set_printoptions(precision=15)
 
@@ -133,3 +134,12 @@ def platt_gradient(ab):
 
 r = minimize(platt_objective, np.zeros(2), jac=platt_gradient, method="BFGS", options={"gtol": 1e-12})
 print("Platt a, b =", r.x.tolist(), " objective =", float(r.fun), " |gradient| =", np.abs(platt_gradient(r.x)).max())
+
+# ---------------------------------------------------------------------------------------------
+# 5. The mis-calibrated synthetic problem of the calibration test: s ~ N(0, 1), y ~ Bernoulli(
+# sigmoid(3 s)), reported probability sigmoid(s). Population Brier scores by quadrature:
+# E[(sigmoid(s) - y)^2] = E[sigmoid(s)^2 - 2 sigmoid(s) sigmoid(3 s) + sigmoid(3 s)] for the raw
+# scores, E[sigmoid(3 s) (1 - sigmoid(3 s))] for the true probabilities (the best possible).
+raw_brier = quad(lambda s: norm.pdf(s) * (expit(s) ** 2 - 2 * expit(s) * expit(3 * s) + expit(3 * s)), -12, 12)[0]
+true_brier = quad(lambda s: norm.pdf(s) * expit(3 * s) * (1 - expit(3 * s)), -12, 12)[0]
+print("Brier of sigmoid(s) =", raw_brier, " of the true sigmoid(3 s) =", true_brier)
