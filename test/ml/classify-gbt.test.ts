@@ -48,6 +48,39 @@ describe("fitBoosting, known answers", () => {
     expect(shrunk.leaf[1]).toBeCloseTo(1 / 3, 14);
   });
 
+  it("with a bin per distinct value, the root split is the exhaustive search's best", () => {
+    // 200 rows, 3 features on a 0.1 grid (at most 200 distinct values per feature < 256 bins).
+    const random = seededRandom(5);
+    const n = 200;
+    const d = 3;
+    const X = new Float64Array(n * d).map(() => Math.round(random() * 1000) / 10);
+    const y = Uint8Array.from({ length: n }, (_, i) => (random() < (X[i * d + 1]! > 40 ? 0.7 : 0.3) ? 1 : 0));
+    const model = fitBoosting(X, y, n, d, { trees: 1, depth: 1, learningRate: 1, bins: 256, minChildWeight: 0 });
+    // Every cut halfway between consecutive distinct values, scored by the XGBoost gain (l2 = 1).
+    const positives = y.reduce((a, b) => a + b, 0);
+    const p = positives / n; // the base rate: first-tree predictions
+    const G = n * p - positives;
+    const H = n * p * (1 - p);
+    let best = { gain: -Infinity, feature: -1, threshold: NaN };
+    for (let f = 0; f < d; f++) {
+      const values = [...new Set(Array.from({ length: n }, (_, i) => X[i * d + f]!))].sort((a, b) => a - b);
+      for (let k = 0; k + 1 < values.length; k++) {
+        const threshold = (values[k]! + values[k + 1]!) / 2;
+        let GL = 0;
+        let HL = 0;
+        for (let i = 0; i < n; i++) {
+          if (X[i * d + f]! > threshold) continue;
+          GL += p - y[i]!;
+          HL += p * (1 - p);
+        }
+        const gain = (GL * GL) / (HL + 1) + (G - GL) ** 2 / (H - HL + 1) - (G * G) / (H + 1);
+        if (gain > best.gain + 1e-12) best = { gain, feature: f, threshold };
+      }
+    }
+    expect(model.feature[0]).toBe(best.feature);
+    expect(model.threshold[0]).toBeCloseTo(best.threshold, 12);
+  });
+
   it("minChildWeight blocks splits whose children carry too little curvature", () => {
     // Each child would have H = 1/2 < 1: no split, a single leaf with G = 0 -> value 0.
     const model = fitBoosting(Float64Array.from([0, 1, 2, 3]), Uint8Array.from([0, 0, 1, 1]), 4, 1, {
