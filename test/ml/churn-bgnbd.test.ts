@@ -12,7 +12,7 @@ import {
   timeToNextTransaction,
   type BgNbdParams,
 } from "~/ml/churn/bgnbd";
-import { normalFrom, seededRandom, type Random } from "~/ml/random";
+import { betaFrom, gammaFrom, seededRandom } from "~/ml/random";
 
 const cdnow = loadCdnowSample();
 /** Fader, Hardie & Lee (2005), Table/fit on the CDNOW sample, weeks. */
@@ -54,39 +54,21 @@ const FORECAST_REFERENCE = [
   [[0.5, 10.0, 1.0, 3.0], 0, 0, 0, 50, 1.50137267782599, 0.408248290463863],
 ] as const;
 
-function gammaSampler(random: Random): (shape: number) => number {
-  const normal = normalFrom(random);
-  // Marsaglia & Tsang (2000), "A simple method for generating gamma variables"; shape < 1 via
-  // Gamma(k) = Gamma(k + 1) U^(1/k).
-  const draw = (shape: number): number => {
-    if (shape < 1) return draw(shape + 1) * Math.pow(1 - random(), 1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      const z = normal();
-      const v = (1 + c * z) ** 3;
-      if (v <= 0) continue;
-      if (Math.log(1 - random()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-    }
-  };
-  return draw;
-}
-
 /**
  * n customers from the BG/NBD generative process, ages uniform over `maxAge` whole days,
  * purchase times floored to whole days (as a store's order dates are).
  */
 function simulate(truth: BgNbdParams, n: number, maxAge: number, seed: number) {
   const random = seededRandom(seed);
-  const gamma = gammaSampler(random);
+  const gamma = gammaFrom(random);
+  const beta = betaFrom(random);
   const x = new Float64Array(n);
   const tx = new Float64Array(n);
   const T = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const age = Math.floor(random() * maxAge);
     const lambda = gamma(truth.r) / truth.alpha;
-    const ga = gamma(truth.a);
-    const p = ga / (ga + gamma(truth.b));
+    const p = beta(truth.a, truth.b);
     let t = 0;
     let count = 0;
     let last = 0;
@@ -192,13 +174,13 @@ describe("BG/NBD closed forms against independent values", () => {
     // (importance weights from the individual-level model), then ask whether a purchase falls in
     // the next 10 weeks. 400k draws: standard error ~0.002.
     const random = seededRandom(7);
-    const gamma = gammaSampler(random);
+    const gamma = gammaFrom(random);
+    const beta = betaFrom(random);
     let weightSum = 0;
     let noneWeight = 0;
     for (let k = 0; k < 400_000; k++) {
       const lambda = gamma(PAPER.r) / PAPER.alpha;
-      const ga = gamma(PAPER.a);
-      const p = ga / (ga + gamma(PAPER.b));
+      const p = beta(PAPER.a, PAPER.b);
       // Likelihood pieces of the history: active (survived 2 purchases, none in (30.43, 38.86])
       // or dropped after the 2nd purchase; lambda^2 e^(-lambda 30.43) is common to both.
       const common = lambda * lambda * Math.exp(-lambda * 30.43);
