@@ -18,15 +18,15 @@ describe("order histories", () => {
     expect(() => orderHistory(1, [0], [0, 1], [1])).toThrow(RangeError);
   });
 
-  it("summarises as of a cutoff with same-day orders as one transaction", () => {
+  it("summarises as of a cutoff, every order a transaction", () => {
     const s = snapshot(history, 60);
-    // customer 0: 4 orders on 3 distinct days -> x = 2 repeat transactions, t_x = 40, T = 50
+    // customer 0: 4 orders -> x = 3 repeat orders (one of them on the first day), t_x = 40, T = 50
     expect(s.orders[0]).toBe(4);
-    expect([s.x[0], s.tx[0], s.T[0], s.recency[0]]).toEqual([2, 40, 50, 10]);
+    expect([s.x[0], s.tx[0], s.T[0], s.recency[0]]).toEqual([3, 40, 50, 10]);
     expect(s.totalValue[0]).toBe(80);
-    // repeat transactions: day 20 (30) and day 50 (40) -> mean 35; the first day's orders do not count
-    expect(s.meanRepeatValue[0]).toBe(35);
-    // gaps 10 and 30: mean 20, sample sd sqrt(200)
+    // repeat orders: 0, 30 and 40 -> mean 70 / 3; the first order does not count
+    expect(s.meanRepeatValue[0]).toBeCloseTo(70 / 3, 12);
+    // gaps between distinct order days 10 and 30: mean 20, sample sd sqrt(200)
     expect(s.meanGap[0]).toBe(20);
     expect(s.sdGap[0]).toBeCloseTo(Math.sqrt(200), 12);
     // windows count orders (not days) with age <= 30 / 90 / 180 days: day 50 is 10 days old
@@ -39,7 +39,7 @@ describe("order histories", () => {
 
   it("never looks past the cutoff", () => {
     const s = snapshot(history, 20);
-    expect([s.orders[0], s.x[0], s.T[0], s.recency[0]]).toEqual([2, 0, 10, 10]);
+    expect([s.orders[0], s.x[0], s.tx[0], s.T[0], s.recency[0]]).toEqual([2, 1, 0, 10, 10]);
     expect(s.orders[1]).toBe(0);
   });
 

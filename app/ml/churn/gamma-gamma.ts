@@ -175,9 +175,15 @@ export function customerLifetimeValue(
   bg: BgNbdParams,
   gg: GammaGammaParams,
   c: { x: number; tx: number; T: number; meanSpend: number },
-  options: { months: number; unitsPerMonth: number; monthlyDiscountRate: number },
+  options: {
+    months: number;
+    unitsPerMonth: number;
+    monthlyDiscountRate: number;
+    /** The repeat-purchase model's conditional forecast; BG/NBD's unless another is given. */
+    forecast?: (p: BgNbdParams, x: number, tx: number, T: number, t: number) => number;
+  },
 ): number {
-  const { months, unitsPerMonth, monthlyDiscountRate } = options;
+  const { months, unitsPerMonth, monthlyDiscountRate, forecast = expectedTransactions } = options;
   if (!(Number.isInteger(months) && months >= 0))
     throw new RangeError(`months must be a whole number >= 0, got ${months}`);
   if (!(unitsPerMonth > 0 && unitsPerMonth < Infinity))
@@ -187,7 +193,7 @@ export function customerLifetimeValue(
   let value = 0;
   let before = 0;
   for (let m = 1; m <= months; m++) {
-    const upTo = expectedTransactions(bg, c.x, c.tx, c.T, m * unitsPerMonth);
+    const upTo = forecast(bg, c.x, c.tx, c.T, m * unitsPerMonth);
     value += ((upTo - before) * spend) / Math.pow(1 + monthlyDiscountRate, m);
     before = upTo;
   }

@@ -148,6 +148,7 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): 
   let f = objective(a, b);
   const tolerance = 1e-11 * (n + 1);
   for (let iteration = 0; iteration < 100; iteration++) {
+    const previous = f;
     let ga = 0;
     let gb = 0;
     let haa = 1e-12; // Lin et al.'s small ridge keeps the 2 x 2 system solvable for constant scores
@@ -185,6 +186,9 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): 
       step /= 2;
     }
     if (!moved) break; // flat to rounding: as close as double precision allows
+    // The gradient test above cannot be met on large n once the sums' rounding exceeds it;
+    // steps that no longer change the objective in its 12th digit end the fit as well.
+    if (previous - f <= 1e-12 * Math.abs(f)) break;
   }
   return { method: "platt", a, b };
 }

@@ -186,6 +186,7 @@ export function fitLogistic(
 
   while (iterations < maxIterations) {
     iterations++;
+    const previous = f;
     gradient.fill(0);
     hessian.fill(0);
     for (let i = 0; i < n; i++) {
@@ -232,6 +233,16 @@ export function fitLogistic(
     }
     // No decrease along a descent direction: the objective is flat to rounding here.
     if (!accepted) break;
+    // R's glm criterion (|dev - dev_old| / (|dev| + 0.1) < 1e-8, dev = 2 f). On a large,
+    // ill-conditioned problem the Newton step stalls at a size set by rounding in the gradient
+    // sum (2e-9 on 80,000 customers' churn features with l2 = 1), above `tolerance`, while the
+    // objective no longer changes at all: without this test that fit ran all 100 iterations
+    // (27 s instead of 0.6 s). Only with a penalty: then the optimum is finite, whereas without
+    // one a flat objective can mean separable data running off to infinity.
+    if (l2 > 0 && Math.abs(previous - f) / (Math.abs(f) + 0.05) < 5e-9) {
+      converged = true;
+      break;
+    }
   }
 
   for (let a = 0; a < active.length; a++) coefficients[active[a]!] = theta[a + 1]!;
