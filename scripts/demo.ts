@@ -24,6 +24,11 @@ function describeTraining(result: Record<string, unknown>): string {
   return `serving ${String(result.served)}; ${String(result.forYou)} personal, ${String(result.similar)} similar, ${String(result.boughtTogether)} bought-together rows`;
 }
 
+function describeScoring(result: Record<string, unknown>): string {
+  if (typeof result.skipped === "string") return `skipped (${result.skipped})`;
+  return `${String(result.written)} customers, churn risk from ${String(result.served)}`;
+}
+
 async function main() {
   const postgres = await resolvePostgres(process.env.DATABASE_URL, undefined, root, say);
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(postgres.adminUrl, "foresight"));
@@ -82,8 +87,8 @@ async function main() {
     await registerSchedulers(queues, database);
     // Each job is awaited through its queue's events, so the URL is printed once the figures exist.
     const runJob = async (
-      queue: "analytics" | "recommendations",
-      name: "daily-aggregates" | "train-recommendations",
+      queue: "analytics" | "recommendations" | "customers",
+      name: "daily-aggregates" | "train-recommendations" | "score-customers",
     ) => {
       const events = new QueueEvents(queue, { connection: createRedis(redisUrl, "worker"), prefix: DEFAULT_PREFIX });
       await events.waitUntilReady(); // else a fast job can finish before we listen, and we wait forever
@@ -98,6 +103,8 @@ async function main() {
     say("daily aggregates refreshed by a BullMQ worker");
     const trained = (await runJob("recommendations", "train-recommendations")) as Record<string, unknown>;
     say(`recommendations trained by a BullMQ worker: ${describeTraining(trained)}`);
+    const scored = (await runJob("customers", "score-customers")) as Record<string, unknown>;
+    say(`customers scored by a BullMQ worker: ${describeScoring(scored)}`);
     stopJobs = async () => {
       await workers.close();
       await bullSink(queues).close();
@@ -113,6 +120,12 @@ async function main() {
       orderBy: { id: "desc" },
     });
     say(`recommendations trained in-process: ${run?.status ?? "not run"}`);
+    await sink.enqueue("score-customers", { shopId: shop!.id });
+    const scoring = await database.prisma.modelRun.findFirst({
+      where: { shopId: shop!.id, kind: "CUSTOMER_SCORES" },
+      orderBy: { id: "desc" },
+    });
+    say(`customers scored in-process: ${scoring?.status ?? "not run"}`);
     stopJobs = () => sink.close();
   }
 

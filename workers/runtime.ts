@@ -13,6 +13,7 @@ import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } 
 
 import { processAnalyticsJob } from "./processors/analytics";
 import { processSyncJob } from "./processors/sync";
+import { processCustomersJob } from "./processors/score-customers";
 import { processRecommendationsJob, type TrainingContext } from "./processors/train-recommendations";
 import { processWebhookJob } from "./processors/webhooks";
 import type { ApplyContext } from "./shopify/apply-webhook";
@@ -29,13 +30,17 @@ const PROCESSORS: Record<QueueName, Processor> = {
   webhooks: processWebhookJob,
   sync: processSyncJob,
   recommendations: processRecommendationsJob,
+  customers: processCustomersJob,
 };
 
 /**
  * Training keeps the main thread busy for seconds at a time between awaits (ranking every
  * customer), so its lock gets more slack than BullMQ's 30 s default before a job counts as stalled.
  */
-const LOCK_DURATION_MS: Partial<Record<QueueName, number>> = { recommendations: 5 * 60 * 1000 };
+const LOCK_DURATION_MS: Partial<Record<QueueName, number>> = {
+  recommendations: 5 * 60 * 1000,
+  customers: 5 * 60 * 1000,
+};
 
 /** Nightly, in each shop's own time zone, after its day has closed. */
 const DAILY_AGGREGATES_PATTERN = "15 3 * * *";
@@ -43,6 +48,8 @@ const DAILY_AGGREGATES_PATTERN = "15 3 * * *";
 const RECONCILE_PATTERN = "40 */6 * * *";
 /** Nightly, after the day's aggregates. */
 const TRAIN_RECOMMENDATIONS_PATTERN = "45 3 * * *";
+/** Nightly, after the day has closed; independent of the recommenders. */
+const SCORE_CUSTOMERS_PATTERN = "30 3 * * *";
 
 export interface WorkerHandle {
   workers: Worker[];
@@ -111,6 +118,11 @@ export async function registerSchedulers(queues: Queues, database: Database): Pr
       { pattern: TRAIN_RECOMMENDATIONS_PATTERN, tz: shop.timezone },
       { name: "train-recommendations", data: { shopId: shop.id } },
     );
+    await queues[QUEUE_OF["score-customers"]].upsertJobScheduler(
+      `score-customers:${shop.id}`,
+      { pattern: SCORE_CUSTOMERS_PATTERN, tz: shop.timezone },
+      { name: "score-customers", data: { shopId: shop.id } },
+    );
     if (shop.platform === "SHOPIFY") {
       await queues[QUEUE_OF["shopify-reconcile"]].upsertJobScheduler(
         `shopify-reconcile:${shop.id}`,
@@ -127,6 +139,7 @@ export async function removeSchedulers(queues: Queues, shopId: number): Promise<
   await queues[QUEUE_OF["daily-aggregates"]].removeJobScheduler(`daily-aggregates:${shopId}`);
   await queues[QUEUE_OF["shopify-reconcile"]].removeJobScheduler(`shopify-reconcile:${shopId}`);
   await queues[QUEUE_OF["train-recommendations"]].removeJobScheduler(`train-recommendations:${shopId}`);
+  await queues[QUEUE_OF["score-customers"]].removeJobScheduler(`score-customers:${shopId}`);
 }
 
 /**

@@ -20,6 +20,8 @@ export const JOBS = {
   "shopify-reconcile": z.object({ shopId: z.number().int().positive() }),
   /** Retrain a shop's recommenders on its own history and replace its lists. */
   "train-recommendations": z.object({ shopId: z.number().int().positive() }),
+  /** Refit a shop's customer models (churn, lifetime value, segments) and replace its scores. */
+  "score-customers": z.object({ shopId: z.number().int().positive() }),
   /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
   "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
 } as const;
@@ -34,9 +36,10 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   "shopify-backfill": "sync",
   "shopify-reconcile": "sync",
   "train-recommendations": "recommendations",
+  "score-customers": "customers",
 };
 
-export const QUEUE_NAMES = ["analytics", "webhooks", "sync", "recommendations"] as const;
+export const QUEUE_NAMES = ["analytics", "webhooks", "sync", "recommendations", "customers"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Validates a payload for `name`, throwing a readable error for a malformed one. */

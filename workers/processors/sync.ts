@@ -44,5 +44,6 @@ export async function processSyncJob(
   // The shop's history is in: its first figures and recommendations need not wait for the night.
   await enqueue?.("daily-aggregates", { shopId: shop.id });
   await enqueue?.("train-recommendations", { shopId: shop.id });
+  await enqueue?.("score-customers", { shopId: shop.id });
   return result.counts;
 }
