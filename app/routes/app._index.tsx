@@ -42,7 +42,10 @@ export default function Overview() {
     <Page
       title="Overview"
       subtitle={shop.name}
-      secondaryActions={[{ content: "Recommendations", url: "/app/recommendations" }]}
+      secondaryActions={[
+        { content: "Customers", url: "/app/customers" },
+        { content: "Recommendations", url: "/app/recommendations" },
+      ]}
     >
       <Layout>
         {updatedAt === null ? (

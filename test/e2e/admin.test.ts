@@ -168,6 +168,70 @@ describe("the recommendations page", () => {
   });
 });
 
+describe("the customers page", () => {
+  it("shows which model predicts churn and how it did, risk bands, segments and who to win back", async () => {
+    const customers = await db.prisma.customer.findMany({ where: { shopId }, orderBy: { externalId: "asc" } });
+    const [a, b] = customers as [(typeof customers)[0], (typeof customers)[0]];
+    await db.prisma.customer.update({ where: { id: a.id }, data: { firstName: "Ada", lastName: "Lovelace" } });
+    const run = await db.prisma.modelRun.create({
+      data: {
+        shopId,
+        kind: "CUSTOMER_SCORES",
+        status: "SUCCEEDED",
+        finishedAt: new Date("2026-02-06T08:00:00Z"),
+        metrics: {
+          method: "models",
+          served: "logistic",
+          reason: "logistic has the best backtest ROC AUC (0.757), calibrated by Platt scaling on the backtest",
+          asOf: "2026-02-05",
+          asOfNote: "end of the shop's today",
+          backtest: {
+            customers: 1864,
+            churnRate: 0.44,
+            recencyRuleAuc: 0.66,
+            contenders: [
+              { model: "lifetime", auc: 0.697, brier: 0.219, calibratedBrier: 0.214 },
+              { model: "logistic", auc: 0.757, brier: 0.2, calibratedBrier: 0.199 },
+            ],
+          },
+        },
+      },
+    });
+    const score = (customerId: number, pChurn: number, band: "LOW" | "HIGH", segment: string, value: string) => ({
+      shopId,
+      customerId,
+      orders: 3,
+      totalSpent: "3000.50",
+      recencyDays: band === "HIGH" ? 200 : 3,
+      pChurn,
+      riskBand: band,
+      pAlive: 1 - pChurn,
+      expectedOrders: 0.5,
+      expectedOrderValue: "1000.00",
+      predictedLifetimeValue: value,
+      recencyScore: band === "HIGH" ? 1 : 5,
+      frequencyScore: 4,
+      monetaryScore: 5,
+      segment,
+      modelRunId: run.id,
+    });
+    await db.prisma.customerScore.createMany({
+      data: [score(a.id, 0.82, "HIGH", "at risk", "1234.56"), score(b.id, 0.1, "LOW", "champions", "99.00")],
+    });
+    const response = await fetch(`${server.url}/app/customers`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("Churn risk from: Logistic regression on order history");
+    expect(html).toMatch(/Logistic regression on order history<\/th>.*?0\.757/s);
+    expect(html).toContain("1,864");
+    // the risk table: one high-risk customer worth €1,234.56 over the next year
+    expect(html).toMatch(/High<\/th>.*?>1<.*?82%.*?€1,234\.56/s);
+    expect(html).toContain("At risk</th>");
+    // the win-back list names the customer
+    expect(html).toMatch(/Ada Lovelace<\/th>.*?200.*?€3,000\.50.*?82%/s);
+  });
+});
+
 describe("/healthz", () => {
   it("reports Postgres and Redis as answering", async () => {
     const response = await fetch(`${server.url}/healthz`);
