@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestOrders } from "~/ingest/index.server";
 import { SEGMENTS } from "~/ml/churn/segments";
 import { createRedis } from "~/queues/connection.server";
+import { exportCustomerData, redactCustomer } from "~/services/privacy/customer-data.server";
 import { ChurnSettings } from "~/settings";
 
 import { loadSyntheticCustomerShop } from "../bench/lib/synthetic-customers";
@@ -161,6 +162,16 @@ describe("score-customers", () => {
     expect(gone.segment).toMatch(/lost|hibernating/);
   });
 
+  it("a customer's data export carries their scores, and redaction erases them", async () => {
+    const [victim] = await scores(shopId);
+    const exported = await exportCustomerData(db, shopId, victim!.externalId, "gdpr-1");
+    expect(exported).toMatchObject({ customer: { scores: [{ segment: victim!.segment, orders: victim!.orders }] } });
+    expect(await redactCustomer(db, shopId, victim!.externalId)).toBe(true);
+    const left = await scores(shopId);
+    expect(left).toHaveLength(CUSTOMERS);
+    expect(left.some((row) => row.externalId === victim!.externalId)).toBe(false);
+  });
+
   it("replaces the whole set on a rerun: every row belongs to the newest run", async () => {
     await processCustomersJob("score-customers", { shopId }, { database: db, redis });
     const latest = await db.prisma.modelRun.findFirstOrThrow({
@@ -168,7 +179,7 @@ describe("score-customers", () => {
       orderBy: { id: "desc" },
     });
     const rows = await scores(shopId);
-    expect(rows).toHaveLength(CUSTOMERS + 1);
+    expect(rows).toHaveLength(CUSTOMERS); // the redacted customer is gone for good
     expect(new Set(rows.map((row) => row.modelRunId))).toEqual(new Set([latest.id]));
   });
 
