@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Banner, DataTable, Layout, Page, Text } from "@shopify/polaris";
+import { DataTable, Layout, Page, Text } from "@shopify/polaris";
 
 import { requireMerchantShop } from "~/auth/merchant.server";
+import { RunStatusBanner } from "~/components/RunStatusBanner";
 import { SectionCard } from "~/components/SectionCard";
 import { db } from "~/db.server";
 import { formatCount, formatCurrency } from "~/lib/format";
@@ -36,21 +37,12 @@ export default function Customers() {
   return (
     <Page title="Customers" subtitle={shopName} backAction={{ content: "Overview", url: "/app" }}>
       <Layout>
-        {!scoring ? (
-          <Layout.Section>
-            <Banner tone="info" title="No customer scores yet">
-              <p>
-                They are computed every night from your orders, and right after your store&apos;s history is loaded.
-              </p>
-            </Banner>
-          </Layout.Section>
-        ) : scoring.status === "FAILED" ? (
-          <Layout.Section>
-            <Banner tone="critical" title="The last scoring run failed">
-              <p>{scoring.error}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
+        <RunStatusBanner
+          run={scoring}
+          emptyTitle="No customer scores yet"
+          emptyText="They are computed every night from your orders, and right after your store's history is loaded."
+          failedTitle="The last scoring run failed"
+        />
         {scoring?.served ? (
           <SectionCard title={`Churn risk from: ${modelName(scoring.served)}`}>
             <Text as="p" tone="subdued">

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Banner, DataTable, Layout, Page, Text } from "@shopify/polaris";
+import { DataTable, Layout, Page, Text } from "@shopify/polaris";
 
 import { requireMerchantShop } from "~/auth/merchant.server";
+import { RunStatusBanner } from "~/components/RunStatusBanner";
 import { SectionCard } from "~/components/SectionCard";
 import { db } from "~/db.server";
 import { formatCount } from "~/lib/format";
@@ -42,19 +43,12 @@ export default function Recommendations() {
   return (
     <Page title="Recommendations" subtitle={shopName} backAction={{ content: "Overview", url: "/app" }}>
       <Layout>
-        {!training ? (
-          <Layout.Section>
-            <Banner tone="info" title="No recommendations yet">
-              <p>They are trained every night from your orders, and right after your store&apos;s history is loaded.</p>
-            </Banner>
-          </Layout.Section>
-        ) : training.status === "FAILED" ? (
-          <Layout.Section>
-            <Banner tone="critical" title="The last training failed">
-              <p>{training.error}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
+        <RunStatusBanner
+          run={training}
+          emptyTitle="No recommendations yet"
+          emptyText="They are trained every night from your orders, and right after your store's history is loaded."
+          failedTitle="The last training failed"
+        />
         {training?.served ? (
           <SectionCard title={`Serving: ${modelName(training.served)}`}>
             <Text as="p" tone="subdued">

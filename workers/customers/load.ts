@@ -9,22 +9,7 @@ import type pg from "pg";
 
 import { orderHistory, type OrderHistory } from "~/ml/churn/history";
 
-/** Grows by doubling; Float64 so it holds day numbers, ids and money alike. */
-class Column {
-  private data = new Float64Array(1 << 16);
-  length = 0;
-  push(value: number) {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-  toArray(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-}
+import { float64Column } from "../growable-column";
 
 export interface ShopOrderHistory {
   history: OrderHistory;
@@ -49,10 +34,10 @@ export async function loadOrderHistory(pool: pg.Pool, shopId: number): Promise<S
     [shopId],
   );
   if (!rows[0]) throw new Error(`shop ${shopId} does not exist`);
-  const customer = new Column();
-  const day = new Column();
-  const value = new Column();
-  const ids = new Column();
+  const customer = float64Column();
+  const day = float64Column();
+  const value = float64Column();
+  const ids = float64Column();
   let previousId = -1;
   let lastOrderDay: number | null = null;
   const client = await pool.connect();

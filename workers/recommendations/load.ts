@@ -9,22 +9,7 @@ import type pg from "pg";
 
 import type { PurchaseEvents } from "~/ml/recommend/interactions";
 
-/** An Int32Array that doubles when full. */
-class IntColumn {
-  private data = new Int32Array(1 << 16);
-  length = 0;
-  push(value: number) {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-  toArray(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
+import { int32Column } from "../growable-column";
 
 export interface Catalogue {
   /** Product database id per item index. */
@@ -90,12 +75,12 @@ export async function loadCatalogue(pool: pg.Pool, shopId: number): Promise<Cata
 export async function loadPurchases(pool: pg.Pool, shopId: number, catalogue: Catalogue): Promise<ShopPurchases> {
   if (!Number.isSafeInteger(shopId)) throw new Error("shopId must be an integer"); // it is inlined: COPY takes no parameters
   const client = await pool.connect();
-  const order = new IntColumn();
-  const user = new IntColumn();
-  const item = new IntColumn();
-  const day = new IntColumn();
+  const order = int32Column();
+  const user = int32Column();
+  const item = int32Column();
+  const day = int32Column();
   const customerIndex = new Map<number, number>();
-  const customerIds = new IntColumn();
+  const customerIds = int32Column();
   let orders = 0;
   let previousOrder = -1;
   try {

@@ -7,30 +7,15 @@
  * the model's name.
  */
 import { bgNbdModel } from "./bgnbd";
-import type { LifetimeFit, LifetimeParams, RfmData } from "./lifetime-core";
+import type { LifetimeFunctions } from "./lifetime-core";
 import { mbgNbdModel } from "./mbgnbd";
 
 export type { LifetimeFit, LifetimeParams, RfmData } from "./lifetime-core";
 
 export type LifetimeModelName = "bgnbd" | "mbgnbd";
 
-/** The per-model functions; contracts, units and costs as documented in lifetime-core's LifetimeFunctions. */
-export interface LifetimeModel {
-  name: LifetimeModelName;
-  fit(data: RfmData, options?: { maxEvaluations?: number }): LifetimeFit;
-  customerLogLikelihood(p: LifetimeParams, x: number, tx: number, T: number): number;
-  pAlive(p: LifetimeParams, x: number, tx: number, T: number): number;
-  expectedTransactions(p: LifetimeParams, x: number, tx: number, T: number, t: number): number;
-  pNoTransaction(p: LifetimeParams, x: number, tx: number, T: number, t: number): number;
-  timeToNextTransaction(
-    p: LifetimeParams,
-    x: number,
-    tx: number,
-    T: number,
-    probability?: number,
-    horizon?: number,
-  ): number | null;
-}
+/** The per-model functions (contracts, units and costs in lifetime-core's LifetimeFunctions) and the model's name. */
+export type LifetimeModel = LifetimeFunctions & { name: LifetimeModelName };
 
 export const LIFETIME_MODELS: Record<LifetimeModelName, LifetimeModel> = {
   bgnbd: { ...bgNbdModel, name: "bgnbd" },
