@@ -382,7 +382,6 @@ describe("MBG/NBD fitting", () => {
   it("CDNOW sample: matches lifetimes' / BTYDplus's values (r 0.525, alpha 6.183, a 0.891, b 1.614); LL next to BG/NBD's", () => {
     const fit = fitMbgNbd(cdnow);
     const bgFit = bg.fitBgNbd(cdnow);
-    console.log("CDNOW MBG/NBD fit:", fit.params, fit.logLikelihood, "BG/NBD LL:", bgFit.logLikelihood);
     expect(fit.converged).toBe(true);
     // CamDavidsonPilon/lifetimes, tests/test_estimation.py, test_params_out_is_close_to_BTYDplus
     // (which says the values agree with mplatzer/BTYDplus): 3 decimals. No published LL found.
@@ -401,7 +400,6 @@ describe("MBG/NBD fitting", () => {
     // against 3-8% with 100,000 customers over two years. Seed 1 is the first one tried.
     const truth: MbgNbdParams = { r: 0.6, alpha: 50, a: 0.9, b: 3 };
     const fit = fitMbgNbd(simulate(truth, 200_000, 1460, 1));
-    console.log("200k-customer MBG/NBD fit:", fit.params);
     expect(fit.converged).toBe(true);
     expect(rel(fit.params.r, truth.r)).toBeLessThan(0.03);
     expect(rel(fit.params.alpha, truth.alpha)).toBeLessThan(0.03);
