@@ -32,6 +32,7 @@ describe("migrations", () => {
       "CustomerRecommendation",
       "CustomerScore",
       "ForecastPoint",
+      "InventoryCover",
       "ModelRun",
       "Order",
       "OrderLine",
