@@ -180,9 +180,11 @@ export function autoEts(y: Float64Array, options: AutoEtsOptions): EtsForecast {
   const specs = candidateSpecs(n, period, positive, options.allowMultiplicative ?? true);
   // Long series: screen every form with a short phase 1 of the fit (seasonal states at the
   // heuristic start, ~150-300 likelihood passes), then fit the best REFINED forms fully and
-  // choose among all by AICc. Fitting all 15 forms fully costs ~2.5 times as much, and the forms
-  // that screening ranks below the top few are, on our synthetic and reference series, never
-  // the AICc winner after refinement. Short series (n * forms cheap) are fitted fully throughout.
+  // choose among all by AICc. Fitting all 15 forms fully costs ~2.5 times as much. The price, on
+  // 40 synthetic two-year daily series against fitting every form with 3,000 evaluations: the
+  // same form in 26 of 40, the chosen form's AICc 2.1 above that search's best on average (22 at
+  // worst); refining 3 forms or doubling the refinement budget barely changes this (27 / 2.0),
+  // so it is mostly the depth of each fit, not the screening. Short series are fitted fully.
   const screen = n > SCREEN_ABOVE && specs.length > REFINED;
   const fits: (EtsFit | null)[] = specs.map((spec) => {
     try {
