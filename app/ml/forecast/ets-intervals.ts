@@ -15,10 +15,10 @@
  * for ETS(M,*,M) instead; simulation is exact up to Monte-Carlo error and needs no further
  * approximation, at a few milliseconds per forecast.
  */
-import { errorFunction } from "simple-statistics";
 
 import type { Random } from "~/ml/random";
 
+import { normalQuantile } from "./baselines";
 import type { EtsFit } from "./ets-fit";
 import { pointForecasts, seasonLength, type EtsSpec } from "./ets-model";
 
@@ -38,33 +38,6 @@ export interface IntervalOptions {
   paths?: number;
   /** Simulate even when analytic variances exist (to cross-check them). */
   simulate?: boolean;
-}
-
-const SQRT2 = Math.SQRT2;
-
-/** Standard normal CDF via simple-statistics' erf (absolute error ~1e-9). */
-function normalCdf(x: number): number {
-  return 0.5 * (1 + errorFunction(x / SQRT2));
-}
-
-/**
- * Standard normal quantile for 0 < p < 1: Abramowitz & Stegun 26.2.23 (|error| < 4.5e-4) as the
- * start, then three Newton steps on the CDF, which leave it ~1e-8 from scipy's norm.ppf for
- * the levels prediction intervals use. O(1).
- * @throws RangeError outside (0, 1).
- */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`normal quantile needs 0 < p < 1, got ${p}`);
-  const tail = p < 0.5 ? p : 1 - p;
-  const t = Math.sqrt(-2 * Math.log(tail));
-  let x =
-    t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
-  if (p < 0.5) x = -x;
-  for (let i = 0; i < 3; i++) {
-    const density = Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-    x -= (normalCdf(x) - p) / density;
-  }
-  return x;
 }
 
 /** Whether HKOS give exact forecast variances for the form (classes 1 and 2). */

@@ -31,12 +31,13 @@
 import type { Random } from "~/ml/random";
 
 import { fitEts, freeParameterCount, type EtsFit } from "./ets-fit";
-import { forecastEts, normalQuantile } from "./ets-intervals";
+import { normalQuantile } from "./baselines";
+import { forecastEts } from "./ets-intervals";
 import { etsName, type EtsSpec, type ErrorType, type SeasonType, type TrendType } from "./ets-model";
 
 export { fitEts, heuristicInitialStates, freeParameterCount, SMOOTHING_BOUNDS } from "./ets-fit";
 export type { EtsFit, FitOptions } from "./ets-fit";
-export { forecastEts, normalQuantile, innovationWeights, simulatePaths, hasAnalyticVariance } from "./ets-intervals";
+export { forecastEts, innovationWeights, simulatePaths, hasAnalyticVariance } from "./ets-intervals";
 export type { EtsIntervals, IntervalOptions } from "./ets-intervals";
 export { admissible, etsName, pointForecasts, runFilter } from "./ets-model";
 export type { EtsParams, EtsSpec, EtsState, ErrorType, SeasonType, TrendType } from "./ets-model";
