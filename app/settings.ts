@@ -51,11 +51,24 @@ export const ChurnSettings = z.object({
 });
 export type ChurnSettings = z.output<typeof ChurnSettings>;
 
+export const ForecastSettings = z.object({
+  /** Days ahead forecast for the shop and its products. */
+  horizonDays: z.number().int().min(7).max(90).default(28),
+  /** Products forecast one by one: the best sellers that make up this share of revenue... */
+  productRevenueShare: z.number().min(0).max(1).default(0.8),
+  /** ...and at most this many of them. */
+  maxProducts: z.number().int().min(0).max(2000).default(500),
+  /** Products whose early stock-out date falls within this many days are flagged. */
+  stockoutWarningDays: z.number().int().min(1).max(90).default(14),
+});
+export type ForecastSettings = z.output<typeof ForecastSettings>;
+
 export const ShopSettings = z.object({
   recommendations: RecommendationSettings.catch(() => RecommendationSettings.parse({})).default(() =>
     RecommendationSettings.parse({}),
   ),
   churn: ChurnSettings.catch(() => ChurnSettings.parse({})).default(() => ChurnSettings.parse({})),
+  forecast: ForecastSettings.catch(() => ForecastSettings.parse({})).default(() => ForecastSettings.parse({})),
 });
 export type ShopSettings = z.output<typeof ShopSettings>;
 

@@ -29,6 +29,11 @@ function describeScoring(result: Record<string, unknown>): string {
   return `${String(result.written)} customers, churn risk from ${String(result.served)}`;
 }
 
+function describeForecast(result: Record<string, unknown>): string {
+  if (typeof result.skipped === "string") return `skipped (${result.skipped})`;
+  return `revenue by ${String(result.model)}; ${String(result.points)} daily points, ${String(result.covered)} products with stock cover`;
+}
+
 async function main() {
   const postgres = await resolvePostgres(process.env.DATABASE_URL, undefined, root, say);
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(postgres.adminUrl, "foresight"));
@@ -87,8 +92,8 @@ async function main() {
     await registerSchedulers(queues, database);
     // Each job is awaited through its queue's events, so the URL is printed once the figures exist.
     const runJob = async (
-      queue: "analytics" | "recommendations" | "customers",
-      name: "daily-aggregates" | "train-recommendations" | "score-customers",
+      queue: "analytics" | "recommendations" | "customers" | "forecasts",
+      name: "daily-aggregates" | "train-recommendations" | "score-customers" | "forecast-shop",
     ) => {
       const events = new QueueEvents(queue, { connection: createRedis(redisUrl, "worker"), prefix: DEFAULT_PREFIX });
       await events.waitUntilReady(); // else a fast job can finish before we listen, and we wait forever
@@ -105,6 +110,8 @@ async function main() {
     say(`recommendations trained by a BullMQ worker: ${describeTraining(trained)}`);
     const scored = (await runJob("customers", "score-customers")) as Record<string, unknown>;
     say(`customers scored by a BullMQ worker: ${describeScoring(scored)}`);
+    const forecast = (await runJob("forecasts", "forecast-shop")) as Record<string, unknown>;
+    say(`forecasts made by a BullMQ worker: ${describeForecast(forecast)}`);
     stopJobs = async () => {
       await workers.close();
       await bullSink(queues).close();
@@ -126,6 +133,12 @@ async function main() {
       orderBy: { id: "desc" },
     });
     say(`customers scored in-process: ${scoring?.status ?? "not run"}`);
+    await sink.enqueue("forecast-shop", { shopId: shop!.id });
+    const forecasting = await database.prisma.modelRun.findFirst({
+      where: { shopId: shop!.id, kind: "FORECAST" },
+      orderBy: { id: "desc" },
+    });
+    say(`forecasts made in-process: ${forecasting?.status ?? "not run"}`);
     stopJobs = () => sink.close();
   }
 

@@ -13,6 +13,7 @@ import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } 
 
 import { processAnalyticsJob } from "./processors/analytics";
 import { processSyncJob } from "./processors/sync";
+import { processForecastJob } from "./processors/forecast-shop";
 import { processCustomersJob } from "./processors/score-customers";
 import { processRecommendationsJob, type TrainingContext } from "./processors/train-recommendations";
 import { processWebhookJob } from "./processors/webhooks";
@@ -31,6 +32,7 @@ const PROCESSORS: Record<QueueName, Processor> = {
   sync: processSyncJob,
   recommendations: processRecommendationsJob,
   customers: processCustomersJob,
+  forecasts: processForecastJob,
 };
 
 /**
@@ -40,6 +42,7 @@ const PROCESSORS: Record<QueueName, Processor> = {
 const LOCK_DURATION_MS: Partial<Record<QueueName, number>> = {
   recommendations: 5 * 60 * 1000,
   customers: 5 * 60 * 1000,
+  forecasts: 5 * 60 * 1000,
 };
 
 /** Nightly, in each shop's own time zone, after its day has closed. */
@@ -50,6 +53,8 @@ const RECONCILE_PATTERN = "40 */6 * * *";
 const TRAIN_RECOMMENDATIONS_PATTERN = "45 3 * * *";
 /** Nightly, after the day has closed; independent of the recommenders. */
 const SCORE_CUSTOMERS_PATTERN = "30 3 * * *";
+/** Nightly, once yesterday is complete in the shop's time zone. */
+const FORECAST_PATTERN = "20 3 * * *";
 
 export interface WorkerHandle {
   workers: Worker[];
@@ -123,6 +128,11 @@ export async function registerSchedulers(queues: Queues, database: Database): Pr
       { pattern: SCORE_CUSTOMERS_PATTERN, tz: shop.timezone },
       { name: "score-customers", data: { shopId: shop.id } },
     );
+    await queues[QUEUE_OF["forecast-shop"]].upsertJobScheduler(
+      `forecast-shop:${shop.id}`,
+      { pattern: FORECAST_PATTERN, tz: shop.timezone },
+      { name: "forecast-shop", data: { shopId: shop.id } },
+    );
     if (shop.platform === "SHOPIFY") {
       await queues[QUEUE_OF["shopify-reconcile"]].upsertJobScheduler(
         `shopify-reconcile:${shop.id}`,
@@ -140,6 +150,7 @@ export async function removeSchedulers(queues: Queues, shopId: number): Promise<
   await queues[QUEUE_OF["shopify-reconcile"]].removeJobScheduler(`shopify-reconcile:${shopId}`);
   await queues[QUEUE_OF["train-recommendations"]].removeJobScheduler(`train-recommendations:${shopId}`);
   await queues[QUEUE_OF["score-customers"]].removeJobScheduler(`score-customers:${shopId}`);
+  await queues[QUEUE_OF["forecast-shop"]].removeJobScheduler(`forecast-shop:${shopId}`);
 }
 
 /**

@@ -22,6 +22,8 @@ export const JOBS = {
   "train-recommendations": z.object({ shopId: z.number().int().positive() }),
   /** Refit a shop's customer models (churn, lifetime value, segments) and replace its scores. */
   "score-customers": z.object({ shopId: z.number().int().positive() }),
+  /** Forecast a shop's sales and its best sellers' units, with inventory cover. */
+  "forecast-shop": z.object({ shopId: z.number().int().positive() }),
   /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
   "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
 } as const;
@@ -37,9 +39,10 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   "shopify-reconcile": "sync",
   "train-recommendations": "recommendations",
   "score-customers": "customers",
+  "forecast-shop": "forecasts",
 };
 
-export const QUEUE_NAMES = ["analytics", "webhooks", "sync", "recommendations", "customers"] as const;
+export const QUEUE_NAMES = ["analytics", "webhooks", "sync", "recommendations", "customers", "forecasts"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Validates a payload for `name`, throwing a readable error for a malformed one. */

@@ -41,9 +41,11 @@ export async function processSyncJob(
   if (name === "shopify-reconcile") return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
   const backfill = parseJob("shopify-backfill", data);
   const result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId: backfill.syncRunId });
-  // The shop's history is in: its first figures and recommendations need not wait for the night.
+  // The shop's history is in: its first figures, recommendations, scores and forecasts need
+  // not wait for the night.
   await enqueue?.("daily-aggregates", { shopId: shop.id });
   await enqueue?.("train-recommendations", { shopId: shop.id });
   await enqueue?.("score-customers", { shopId: shop.id });
+  await enqueue?.("forecast-shop", { shopId: shop.id });
   return result.counts;
 }
