@@ -44,6 +44,7 @@ export default function Overview() {
       subtitle={shop.name}
       secondaryActions={[
         { content: "Customers", url: "/app/customers" },
+        { content: "Forecasts", url: "/app/forecasts" },
         { content: "Recommendations", url: "/app/recommendations" },
       ]}
     >

@@ -232,6 +232,70 @@ describe("the customers page", () => {
   });
 });
 
+describe("the forecasts page", () => {
+  it("shows the revenue model and its backtest, products likely to run out and the next days", async () => {
+    const [p1] = await db.prisma.product.findMany({ where: { shopId }, orderBy: { externalId: "asc" } });
+    const run = await db.prisma.modelRun.create({
+      data: {
+        shopId,
+        kind: "FORECAST",
+        status: "SUCCEEDED",
+        finishedAt: new Date("2026-02-06T08:00:00Z"),
+        metrics: {
+          asOf: "2026-02-05",
+          asOfNote: "from the shop's last complete day",
+          models: { revenue: "ETS(A,N,A) on 6 trading days a week" },
+          backtest: {
+            origins: ["2025-10-16", "2025-11-13", "2025-12-11", "2026-01-08"],
+            forecast: { mase: 0.91, wape: 0.27, coverage80: 0.81 },
+            seasonalNaive: { mase: 1.3, wape: 0.41, coverage80: 0.86 },
+          },
+        },
+      },
+    });
+    await db.prisma.forecastPoint.createMany({
+      data: [
+        {
+          shopId,
+          series: "revenue",
+          day: new Date("2026-02-06"),
+          mean: 1234.4,
+          lower80: 900,
+          upper80: 1600,
+          modelRunId: run.id,
+        },
+        {
+          shopId,
+          series: "orders",
+          day: new Date("2026-02-06"),
+          mean: 12.34,
+          lower80: 9,
+          upper80: 16,
+          modelRunId: run.id,
+        },
+      ],
+    });
+    await db.prisma.inventoryCover.create({
+      data: {
+        shopId,
+        productId: p1!.id,
+        stock: 7,
+        daysOfCover: 5,
+        earlyDaysOfCover: 3,
+        stockoutRisk: true,
+        modelRunId: run.id,
+      },
+    });
+    const response = await fetch(`${server.url}/app/forecasts`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("Revenue forecast: ETS(A,N,A) on 6 trading days a week");
+    expect(html).toMatch(/This forecast<\/th>.*?0\.91.*?27%.*?81%/s);
+    expect(html).toMatch(new RegExp(`${p1!.title}</th>.*?>7<.*?5 days.*?3 days`, "s"));
+    expect(html).toMatch(/Fri 6 Feb<\/th>.*?€1,234\.00.*?€900\.00 – €1,600\.00.*?12\.3/s);
+  });
+});
+
 describe("/healthz", () => {
   it("reports Postgres and Redis as answering", async () => {
     const response = await fetch(`${server.url}/healthz`);
