@@ -237,6 +237,7 @@ async function speed(customers: number, orders: number) {
       const started = performance.now();
       const result = await processCustomersJob("score-customers", { shopId: shop.id }, { database });
       const seconds = (performance.now() - started) / 1000;
+      if ("skipped" in result) throw new Error(`the scoring job did not run: ${result.skipped}`);
       const run = await database.prisma.modelRun.findFirstOrThrow({
         where: { shopId: shop.id, kind: "CUSTOMER_SCORES" },
         orderBy: { id: "desc" },

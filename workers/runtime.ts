@@ -15,12 +15,13 @@ import { processAnalyticsJob } from "./processors/analytics";
 import { processSyncJob } from "./processors/sync";
 import { processForecastJob } from "./processors/forecast-shop";
 import { processCustomersJob } from "./processors/score-customers";
-import { processRecommendationsJob, type TrainingContext } from "./processors/train-recommendations";
+import { processRecommendationsJob } from "./processors/train-recommendations";
 import { processWebhookJob } from "./processors/webhooks";
+import type { ModelJobContext } from "./model-run";
 import type { ApplyContext } from "./shopify/apply-webhook";
 
 type ProcessorContext = ApplyContext &
-  Pick<TrainingContext, "progress"> & {
+  Pick<ModelJobContext, "progress"> & {
     /** Queues follow-up work (a backfill's first training); absent in unit tests. */
     enqueue?: JobSink["enqueue"];
   };

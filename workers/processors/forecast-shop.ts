@@ -5,9 +5,6 @@
  * cover -> one transaction replaces the shop's forecast points and cover. The run records a
  * rolling-origin backtest of the revenue forecast (the last 4 x 28 days) against seasonal naive.
  */
-import type { Redis } from "ioredis";
-
-import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
 import { recentOrigins, rollingOrigins, type BacktestResult } from "~/ml/forecast/backtest";
 import { seasonalNaive } from "~/ml/forecast/baselines";
@@ -20,14 +17,7 @@ import { readShopSettings } from "~/settings";
 
 import { loadShopSeries } from "../forecasts/load";
 import { replaceForecasts, type ProductCover, type SeriesPoints } from "../forecasts/write";
-import { acquireShopLock } from "../shop-lock";
-import { stageTimer } from "../stage-timer";
-
-export interface ForecastContext {
-  database: Database;
-  redis?: Redis;
-  progress?: (progress: { fraction: number; stage: string }) => Promise<void>;
-}
+import { runModelJob, type ModelJobContext } from "../model-run";
 
 const LEVEL = 80;
 const PERIOD = 7;
@@ -40,122 +30,104 @@ function summarise(result: BacktestResult) {
   return { mase: round(result.mase), wape: round(result.wape), coverage80: round(result.coverage80) };
 }
 
-export async function processForecastJob(name: string, data: unknown, context: ForecastContext) {
+export async function processForecastJob(name: string, data: unknown, context: ModelJobContext) {
   if (name !== "forecast-shop") throw new Error(`the forecasts queue has no job named "${name}"`);
   const { shopId } = parseJob("forecast-shop", data);
   const { database } = context;
-  const shop = await database.prisma.shop.findUnique({ where: { id: shopId } });
-  if (!shop) return { skipped: "shop no longer exists" };
-  if (shop.installState === "UNINSTALLED") return { skipped: "shop is uninstalled" };
-  const lock = await acquireShopLock(context.redis, "forecast-shop", shop);
-  if (!lock) return { skipped: "this shop is already being forecast" };
-  const settings = readShopSettings(shop.settings).forecast;
-  const horizon = settings.horizonDays;
-  const timer = stageTimer();
-  let runId: number | undefined;
-  try {
-    runId = (await database.prisma.modelRun.create({ data: { shopId, kind: "FORECAST", parameters: settings } })).id;
-    // Forecast from yesterday, the last complete day. A shop without a sale in the last horizon
-    // (imported history, the demo store) is forecast from its last sale instead: from today it
-    // would only be asked to continue weeks of nothing.
-    let asOfNote = "from the shop's last complete day";
-    const series = await loadShopSeries(database.pool, shopId, {
-      productRevenueShare: settings.productRevenueShare,
-      maxProducts: settings.maxProducts,
-      endDay: (today, lastSaleDay) => {
-        if (lastSaleDay !== null && lastSaleDay < today - 1 - horizon) {
-          asOfNote = `no sales in the last ${horizon} days: forecast from the last day with sales`;
-          return lastSaleDay;
-        }
-        return today - 1;
-      },
-    });
-    timer.stage("loadMs");
-    await context.progress?.({ fraction: 0.1, stage: "loaded" });
-
-    const firstForecastDay = series.lastDay + 1;
-    const random = seededRandom(shopId);
-    const points: SeriesPoints[] = [];
-    const models: Record<string, string> = {};
-    for (const key of ["revenue", "orders", "units"] as const) {
-      const f = forecastDaily(series[key], series.firstDay, { horizon, level: LEVEL, random });
-      points.push({ series: key, firstDay: firstForecastDay, mean: f.mean, lower: f.lower, upper: f.upper });
-      models[key] = f.model;
-    }
-    const productModels: Record<string, number> = {};
-    const cover: ProductCover[] = [];
-    for (const product of series.products) {
-      const f = forecastUnits(product.units, series.firstDay, { horizon, level: LEVEL, random });
-      productModels[f.model] = (productModels[f.model] ?? 0) + 1;
-      points.push({ series: `product:${product.productId}`, firstDay: firstForecastDay, ...f });
-      if (product.stock !== null) {
-        cover.push({
-          productId: product.productId,
-          stock: product.stock,
-          ...inventoryCover(product.stock, f.mean, f.upper, settings.stockoutWarningDays),
-        });
-      }
-    }
-    timer.stage("forecastMs");
-    await context.progress?.({ fraction: 0.7, stage: "forecast" });
-
-    // How the revenue forecast would have done over the last four horizons.
-    let backtest: {
-      origins: string[];
-      forecast: Record<string, number>;
-      seasonalNaive: Record<string, number>;
-    } | null = null;
-    if (series.revenue.length >= (BACKTEST_ORIGINS + 2) * horizon) {
-      const origins = recentOrigins(series.revenue.length, BACKTEST_ORIGINS, horizon);
-      const ours = rollingOrigins(series.revenue, series.firstDay, origins, horizon, PERIOD, (train, firstDay) =>
-        forecastDaily(train, firstDay, { horizon, level: LEVEL, random: seededRandom(shopId) }),
-      );
-      const naive = rollingOrigins(series.revenue, series.firstDay, origins, horizon, PERIOD, (train) =>
-        seasonalNaive(train, PERIOD, horizon, LEVEL),
-      );
-      backtest = {
-        origins: ours.perOrigin.map((o) => isoDay(o.lastTrainingDay)),
-        forecast: summarise(ours),
-        seasonalNaive: summarise(naive),
-      };
-    }
-    timer.stage("backtestMs");
-
-    const written = await replaceForecasts(database, shopId, runId, points, cover);
-    timer.stage("writeMs");
-    const metrics = {
-      asOf: isoDay(series.lastDay),
-      asOfNote,
-      historyDays: series.revenue.length,
-      horizonDays: horizon,
-      models,
-      products: series.products.length,
-      productModels,
-      stockoutRisk: cover.filter((c) => c.stockoutRisk).length,
-      backtest,
-      written,
-    };
-    await database.prisma.modelRun.update({
-      where: { id: runId },
-      data: { status: "SUCCEEDED", metrics, timings: timer.timings, finishedAt: new Date() },
-    });
-    await context.progress?.({ fraction: 1, stage: "done" });
-    log.info({ shopId, ...written, timings: timer.timings }, "forecasts written");
-    return { model: models.revenue, ...written };
-  } catch (error) {
-    if (runId !== undefined) {
-      await database.prisma.modelRun.update({
-        where: { id: runId },
-        data: {
-          status: "FAILED",
-          error: (error as Error).message.slice(0, 1000),
-          timings: timer.timings,
-          finishedAt: new Date(),
+  return runModelJob(
+    context,
+    shopId,
+    {
+      job: "forecast-shop",
+      kind: "FORECAST",
+      busy: "this shop is already being forecast",
+      parameters: (shop) => readShopSettings(shop.settings).forecast,
+    },
+    async (shop, run) => {
+      const settings = readShopSettings(shop.settings).forecast;
+      const horizon = settings.horizonDays;
+      // Forecast from yesterday, the last complete day. A shop without a sale in the last horizon
+      // (imported history, the demo store) is forecast from its last sale instead: from today it
+      // would only be asked to continue weeks of nothing.
+      let asOfNote = "from the shop's last complete day";
+      const series = await loadShopSeries(database.pool, shopId, {
+        productRevenueShare: settings.productRevenueShare,
+        maxProducts: settings.maxProducts,
+        endDay: (today, lastSaleDay) => {
+          if (lastSaleDay !== null && lastSaleDay < today - 1 - horizon) {
+            asOfNote = `no sales in the last ${horizon} days: forecast from the last day with sales`;
+            return lastSaleDay;
+          }
+          return today - 1;
         },
       });
-    }
-    throw error;
-  } finally {
-    await lock.release();
-  }
+      run.stage("loadMs");
+      await context.progress?.({ fraction: 0.1, stage: "loaded" });
+
+      const firstForecastDay = series.lastDay + 1;
+      const random = seededRandom(shopId);
+      const points: SeriesPoints[] = [];
+      const models: Record<string, string> = {};
+      for (const key of ["revenue", "orders", "units"] as const) {
+        const f = forecastDaily(series[key], series.firstDay, { horizon, level: LEVEL, random });
+        points.push({ series: key, firstDay: firstForecastDay, mean: f.mean, lower: f.lower, upper: f.upper });
+        models[key] = f.model;
+      }
+      const productModels: Record<string, number> = {};
+      const cover: ProductCover[] = [];
+      for (const product of series.products) {
+        const f = forecastUnits(product.units, series.firstDay, { horizon, level: LEVEL, random });
+        productModels[f.model] = (productModels[f.model] ?? 0) + 1;
+        points.push({ series: `product:${product.productId}`, firstDay: firstForecastDay, ...f });
+        if (product.stock !== null) {
+          cover.push({
+            productId: product.productId,
+            stock: product.stock,
+            ...inventoryCover(product.stock, f.mean, f.upper, settings.stockoutWarningDays),
+          });
+        }
+      }
+      run.stage("forecastMs");
+      await context.progress?.({ fraction: 0.7, stage: "forecast" });
+
+      // How the revenue forecast would have done over the last four horizons.
+      let backtest: {
+        origins: string[];
+        forecast: Record<string, number>;
+        seasonalNaive: Record<string, number>;
+      } | null = null;
+      if (series.revenue.length >= (BACKTEST_ORIGINS + 2) * horizon) {
+        const origins = recentOrigins(series.revenue.length, BACKTEST_ORIGINS, horizon);
+        const ours = rollingOrigins(series.revenue, series.firstDay, origins, horizon, PERIOD, (train, firstDay) =>
+          forecastDaily(train, firstDay, { horizon, level: LEVEL, random: seededRandom(shopId) }),
+        );
+        const naive = rollingOrigins(series.revenue, series.firstDay, origins, horizon, PERIOD, (train) =>
+          seasonalNaive(train, PERIOD, horizon, LEVEL),
+        );
+        backtest = {
+          origins: ours.perOrigin.map((o) => isoDay(o.lastTrainingDay)),
+          forecast: summarise(ours),
+          seasonalNaive: summarise(naive),
+        };
+      }
+      run.stage("backtestMs");
+
+      const written = await replaceForecasts(database, shopId, run.id, points, cover);
+      run.stage("writeMs");
+      const metrics = {
+        asOf: isoDay(series.lastDay),
+        asOfNote,
+        historyDays: series.revenue.length,
+        horizonDays: horizon,
+        models,
+        products: series.products.length,
+        productModels,
+        stockoutRisk: cover.filter((c) => c.stockoutRisk).length,
+        backtest,
+        written,
+      };
+      log.info({ shopId, ...written }, "forecasts written");
+      return { metrics, result: { model: models.revenue, ...written } };
+    },
+  );
 }
