@@ -199,7 +199,7 @@ describe("score-customers", () => {
     const tiny = (await createShop(db.prisma)).id;
     await ingestOrders(db.pool, tiny, [
       orderRecord("T1", { customer: "A", at: "2026-01-05T10:00:00Z" }),
-      orderRecord("T2", { customer: "A", at: "2026-01-05T18:00:00Z" }), // same day: one purchase occasion
+      orderRecord("T2", { customer: "A", at: "2026-01-05T18:00:00Z" }), // a second order on the same day counts
       orderRecord("T3", { customer: "B", at: "2025-03-01T10:00:00Z", lines: [["P1", 1, "0.00"]] }), // zero spend
       orderRecord("T4", { customer: "C", at: "2026-02-20T10:00:00Z" }),
     ]);

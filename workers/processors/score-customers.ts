@@ -34,11 +34,12 @@ export async function processCustomersJob(name: string, data: unknown, context: 
     async (shop, run) => {
       const settings = readShopSettings(shop.settings).churn;
       const loaded = await loadOrderHistory(database.pool, shopId);
-      // Scores are as of the end of the shop's today. A shop with no order in the last window
-      // (imported history, the demo store) is scored as of its last order day instead: as of
-      // today every customer of a quiet shop would simply read as gone, which says nothing.
-      let asOf = loaded.today + 1;
-      let asOfNote = "end of the shop's today";
+      // Scores are as of the end of yesterday, the last complete day in the shop's time zone
+      // (the job runs in the small hours: today has barely begun). A shop with no order in the
+      // last window (imported history, the demo store) is scored as of its last order day
+      // instead: as of today every customer of a quiet shop would simply read as gone.
+      let asOf = loaded.today;
+      let asOfNote = "end of the shop's yesterday";
       if (loaded.lastOrderDay !== null && loaded.lastOrderDay < loaded.today - settings.windowDays) {
         asOf = loaded.lastOrderDay + 1;
         asOfNote = `no orders in the last ${settings.windowDays} days: scored as of the last order day`;

@@ -298,10 +298,11 @@ export function scoreShopCustomers(
     gammaGamma: { ...gg, customers: fitted.gg.customers, converged: fitted.gg.converged },
   };
 
-  const lifetimeChurnNow = Float64Array.from(customer, (c) =>
-    LIFETIME.pNoTransaction(bg, now.x[c]!, now.tx[c]!, now.T[c]!, window),
-  );
-  let pChurn = lifetimeChurnNow;
+  // The lifetime model's own churn score. With a backtest it uses the backtest's parameters, as
+  // the classifiers' features do: its calibrator was fitted on scores from those parameters.
+  const lifetimeChurn = (params: LifetimeParams) =>
+    Float64Array.from(customer, (c) => LIFETIME.pNoTransaction(params, now.x[c]!, now.tx[c]!, now.T[c]!, window));
+  let pChurn = lifetimeChurn(bg);
   let reason =
     "the lifetime model's P(no order in the window): too little backtest history to train or calibrate a classifier";
   const contenders: Partial<Record<ChurnModelName, Float64Array>> = {};
@@ -364,7 +365,7 @@ export function scoreShopCustomers(
       const calibrator = fitPlatt(backtestScores[model], backtest.labels);
       const raw =
         model === "lifetime"
-          ? lifetimeChurnNow
+          ? lifetimeChurn(backtest.lifetime)
           : fitAndPredict(learners[model], backtest.features, backtest.labels, null, featuresNow!, null);
       return Float64Array.from(raw, (score) => applyCalibrator(calibrator, score));
     };
