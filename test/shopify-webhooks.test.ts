@@ -234,6 +234,19 @@ describe("applying", () => {
     const product = await db.prisma.product.findFirstOrThrow({ where: { shopId }, include: { variants: true } });
     expect(product).toMatchObject({ externalId: "632910392", title: "iPod Nano", totalInventory: 10, deletedAt: null });
     expect(product.variants.map((v) => v.sku)).toEqual(["IPOD2008PINK"]);
+    // A variant whose stock Shopify does not track still carries inventory_quantity: not stock.
+    await deliver(
+      signedWebhook(
+        "products/update",
+        productPayload({
+          updated_at: "2026-03-10T00:00:00Z",
+          variants: [
+            { id: 808950810, title: "Pink", price: "199.00", inventory_quantity: -3, inventory_management: null },
+          ],
+        }),
+      ),
+    );
+    expect((await db.prisma.product.findFirstOrThrow({ where: { shopId } })).totalInventory).toBeNull();
     await deliver(signedWebhook("products/delete", { id: 632910392 }));
     expect((await db.prisma.product.findFirstOrThrow({ where: { shopId } })).deletedAt).not.toBeNull();
 

@@ -104,6 +104,8 @@ const RestProduct = z.object({
         sku: z.string().nullish(),
         price: money.nullish(),
         inventory_quantity: z.number().int().nullish(),
+        /** "shopify", a fulfillment service's handle, or null when the variant's stock is not tracked. */
+        inventory_management: z.string().nullish(),
       }),
     )
     .default([]),
@@ -262,8 +264,10 @@ export function mapProduct(payload: unknown): ProductRecord {
     vendor: product.vendor,
     status: status === "DRAFT" || status === "ARCHIVED" ? status : "ACTIVE",
     imageUrl: product.image?.src ?? null,
-    totalInventory: product.variants.some((v) => v.inventory_quantity != null)
-      ? product.variants.reduce((sum, v) => sum + (v.inventory_quantity ?? 0), 0)
+    // Only tracked variants count: Shopify sends inventory_quantity (often 0 or negative) for
+    // untracked ones too, which would read as "sold out". No tracked variant: null, untracked.
+    totalInventory: product.variants.some((v) => v.inventory_management)
+      ? product.variants.reduce((sum, v) => sum + (v.inventory_management ? (v.inventory_quantity ?? 0) : 0), 0)
       : null,
     variants: product.variants.map((variant) => ({
       externalId: idOf(variant),
