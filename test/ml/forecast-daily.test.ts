@@ -27,6 +27,13 @@ describe("closed weekdays", () => {
     expect(closedWeekdays(y, FIRST_DAY, 8, 0.9)).toEqual([SATURDAY]);
   });
 
+  it("does not mistake a small shop's quiet days for closures", () => {
+    // About one sale a week, on any day: every weekday is mostly zero, none is closed.
+    const random = seededRandom(5);
+    const sparse = Float64Array.from({ length: 140 }, () => (random() < 0.15 ? 1 : 0));
+    expect(closedWeekdays(sparse, FIRST_DAY, 8, 0.9)).toEqual([]);
+  });
+
   it("says nothing on too short a history, and never closes every day", () => {
     expect(closedWeekdays(new Float64Array(10), FIRST_DAY, 8, 0.9)).toEqual([]);
     expect(closedWeekdays(new Float64Array(70), FIRST_DAY, 8, 0.9)).toEqual([]);
@@ -81,6 +88,33 @@ describe("forecastUnits", () => {
     expect(forecastUnits(slow, FIRST_DAY, { horizon: 7, random: seededRandom(1) }).model).toBe("SBA");
     const steady = shopSales(200, 20, 4);
     expect(forecastUnits(steady, FIRST_DAY, { horizon: 7, random: seededRandom(1) }).model).toMatch(/^ETS/);
+  });
+
+  it("forecasts a new best seller from its launch, not from the months before it existed", () => {
+    // Launched 30 days ago, 8-12 units every day since.
+    const random = seededRandom(6);
+    const y = new Float64Array(200);
+    for (let i = 170; i < 200; i++) y[i] = 8 + Math.floor(random() * 5);
+    const f = forecastUnits(y, FIRST_DAY, { horizon: 28, random: seededRandom(1) });
+    expect(f.model).toMatch(/^ETS/);
+    const total = f.mean.reduce((sum, v) => sum + v, 0);
+    expect(total).toBeGreaterThan(28 * 8);
+    expect(total).toBeLessThan(28 * 12);
+    // Its cumulative upper bound is the running sum of the daily ones.
+    expect(f.cumulativeUpper[27]).toBeCloseTo(
+      f.upper.reduce((sum, v) => sum + v, 0),
+      9,
+    );
+  });
+
+  it("bounds a slow mover's cumulative demand by a count quantile, growing slower than the days", () => {
+    const slow = new Float64Array(200);
+    for (let i = 5; i < 200; i += 9) slow[i] = 1 + (i % 2);
+    const f = forecastUnits(slow, FIRST_DAY, { horizon: 28, random: seededRandom(1) });
+    expect(f.model).toBe("SBA");
+    for (let h = 1; h < 28; h++) expect(f.cumulativeUpper[h]!).toBeGreaterThanOrEqual(f.cumulativeUpper[h - 1]!);
+    expect(f.cumulativeUpper[27]!).toBeGreaterThan(f.mean[0]! * 28);
+    expect(f.cumulativeUpper[27]!).toBeLessThan(28 * Math.max(1, f.upper[0]!));
   });
 
   it("expects nothing of a product that has not sold for three months, or ever", () => {

@@ -25,8 +25,9 @@ const BACKTEST_ORIGINS = 4;
 const EPOCH = Date.UTC(1970, 0, 1);
 const isoDay = (day: number) => new Date(EPOCH + day * 86_400_000).toISOString().slice(0, 10);
 
+/** Metrics for the run's JSON; an undefined one (NaN) is stored as null, not as a number. */
 function summarise(result: BacktestResult) {
-  const round = (v: number) => Number(v.toFixed(4));
+  const round = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(4)) : null);
   return { mase: round(result.mase), wape: round(result.wape), coverage80: round(result.coverage80) };
 }
 
@@ -78,12 +79,18 @@ export async function processForecastJob(name: string, data: unknown, context: M
       for (const product of series.products) {
         const f = forecastUnits(product.units, series.firstDay, { horizon, level: LEVEL, random });
         productModels[f.model] = (productModels[f.model] ?? 0) + 1;
-        points.push({ series: `product:${product.productId}`, firstDay: firstForecastDay, ...f });
+        points.push({
+          series: `product:${product.productId}`,
+          firstDay: firstForecastDay,
+          mean: f.mean,
+          lower: f.lower,
+          upper: f.upper,
+        });
         if (product.stock !== null) {
           cover.push({
             productId: product.productId,
             stock: product.stock,
-            ...inventoryCover(product.stock, f.mean, f.upper, settings.stockoutWarningDays),
+            ...inventoryCover(product.stock, f.mean, f.cumulativeUpper, settings.stockoutWarningDays),
           });
         }
       }
@@ -93,8 +100,8 @@ export async function processForecastJob(name: string, data: unknown, context: M
       // How the revenue forecast would have done over the last four horizons.
       let backtest: {
         origins: string[];
-        forecast: Record<string, number>;
-        seasonalNaive: Record<string, number>;
+        forecast: ReturnType<typeof summarise>;
+        seasonalNaive: ReturnType<typeof summarise>;
       } | null = null;
       if (series.revenue.length >= (BACKTEST_ORIGINS + 2) * horizon) {
         const origins = recentOrigins(series.revenue.length, BACKTEST_ORIGINS, horizon);

@@ -47,7 +47,13 @@ export function rollingOrigins(
       ...(f.model ? { model: f.model } : {}),
     };
   });
-  const mean = (key: "mase" | "wape" | "coverage") => perOrigin.reduce((sum, o) => sum + o[key], 0) / perOrigin.length;
+  // A metric can be undefined at an origin (WAPE of a holdout without sales, MASE of a training
+  // series whose seasonal-naive error is zero): average over the origins where it is defined,
+  // NaN when it is nowhere.
+  const mean = (key: "mase" | "wape" | "coverage") => {
+    const defined = perOrigin.map((o) => o[key]).filter(Number.isFinite);
+    return defined.length > 0 ? defined.reduce((sum, v) => sum + v, 0) / defined.length : Number.NaN;
+  };
   return { origins: perOrigin.length, mase: mean("mase"), wape: mean("wape"), coverage80: mean("coverage"), perOrigin };
 }
 

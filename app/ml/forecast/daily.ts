@@ -47,7 +47,10 @@ export interface DailyForecast {
 
 const weekdayOf = (day: number) => ((day % 7) + 7) % 7;
 
-/** Weekdays on which the shop sold nothing in at least `share` of the last `weeks` weeks. */
+/**
+ * Weekdays on which the shop sold nothing in at least `share` of the last `weeks` weeks, while
+ * selling on most other days.
+ */
 export function closedWeekdays(y: ArrayLike<number>, firstDay: number, weeks: number, share: number): number[] {
   const zeros = new Array<number>(7).fill(0);
   const seen = new Array<number>(7).fill(0);
@@ -57,8 +60,16 @@ export function closedWeekdays(y: ArrayLike<number>, firstDay: number, weeks: nu
     if (y[i] === 0) zeros[w]!++;
   }
   const closed: number[] = [];
-  // A weekday seen fewer than four times says nothing yet; keep at least one trading day.
-  for (let w = 0; w < 7; w++) if (seen[w]! >= 4 && zeros[w]! >= share * seen[w]!) closed.push(w);
+  const allZeros = zeros.reduce((sum, z) => sum + z, 0);
+  const allSeen = seen.reduce((sum, n) => sum + n, 0);
+  for (let w = 0; w < 7; w++) {
+    // A weekday seen fewer than four times says nothing yet.
+    if (seen[w]! < 4 || zeros[w]! < share * seen[w]!) continue;
+    // A shop that sells on only a few days of any week has zeros everywhere by chance: a
+    // weekday is closed only if the other days mostly sell.
+    const otherZeroShare = (allZeros - zeros[w]!) / Math.max(1, allSeen - seen[w]!);
+    if (otherZeroShare <= 0.5) closed.push(w);
+  }
   return closed.length === 7 ? [] : closed;
 }
 

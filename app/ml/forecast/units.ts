@@ -5,11 +5,15 @@
  * lumps; everything else goes through forecastDaily (ETS with the shop's calendar). A product
  * that has not sold for `staleDays` is forecast at zero: ETS and Croston would both keep
  * forecasting its old rate indefinitely.
+ *
+ * History starts at the product's first sale: the zeros before it are days it did not exist,
+ * and counting them would class a new best seller as a slow mover and forecast a fraction of
+ * its sales.
  */
 import type { Random } from "~/ml/random";
 
 import { forecastDaily, type DailyForecast } from "./daily";
-import { classifyDemand, sba } from "./intermittent";
+import { classifyDemand, negativeBinomialQuantile, sba } from "./intermittent";
 
 export interface UnitForecastOptions {
   horizon: number;
@@ -21,10 +25,23 @@ export interface UnitForecastOptions {
   staleDays?: number;
 }
 
-export function forecastUnits(y: Float64Array, firstDay: number, options: UnitForecastOptions): DailyForecast {
+export interface UnitForecast extends DailyForecast {
+  /** Upper bound of total demand over days 1..h (see cover.ts): what stock-out warnings use. */
+  cumulativeUpper: Float64Array;
+}
+
+/** Running sums of the daily upper bounds: errors that move together (ETS). */
+function summedUpperBounds(upper: Float64Array): Float64Array {
+  const out = new Float64Array(upper.length);
+  let total = 0;
+  upper.forEach((u, h) => (out[h] = total += u));
+  return out;
+}
+
+export function forecastUnits(y: Float64Array, firstDay: number, options: UnitForecastOptions): UnitForecast {
   const level = options.level ?? 80;
   const { horizon } = options;
-  const recent = y.subarray(Math.max(0, y.length - (options.classifyDays ?? 182)));
+  const firstSale = y.findIndex((v) => v > 0);
   let lastSale = -1;
   for (let i = y.length - 1; i >= 0; i--) {
     if (y[i]! > 0) {
@@ -32,10 +49,11 @@ export function forecastUnits(y: Float64Array, firstDay: number, options: UnitFo
       break;
     }
   }
-  const zero = (model: string): DailyForecast => ({
+  const zero = (model: string): UnitForecast => ({
     mean: new Float64Array(horizon),
     lower: new Float64Array(horizon),
     upper: new Float64Array(horizon),
+    cumulativeUpper: new Float64Array(horizon),
     level,
     model,
     closedWeekdays: [],
@@ -43,9 +61,31 @@ export function forecastUnits(y: Float64Array, firstDay: number, options: UnitFo
   });
   if (lastSale < 0) return zero("no sales");
   if (y.length - 1 - lastSale >= (options.staleDays ?? 90)) return zero("not sold recently");
-  if (recent.length > 0 && classifyDemand(recent).sparse) {
+  const history = y.subarray(firstSale);
+  const recent = history.subarray(Math.max(0, history.length - (options.classifyDays ?? 182)));
+  if (classifyDemand(recent).sparse) {
     const f = sba(recent, horizon, { level });
-    return { mean: f.mean, lower: f.lower, upper: f.upper, level, model: "SBA", closedWeekdays: [], droppedDays: 0 };
+    // Independent daily draws: the total over h days is negative binomial with mean h x rate
+    // and the same dispersion, so its upper quantile grows like sqrt(h), not like h.
+    const upperProbability = 0.5 + level / 200;
+    const cumulativeUpper = Float64Array.from({ length: horizon }, (_, h) =>
+      negativeBinomialQuantile(f.mean[0]! * (h + 1), f.dispersion, upperProbability),
+    );
+    return {
+      mean: f.mean,
+      lower: f.lower,
+      upper: f.upper,
+      cumulativeUpper,
+      level,
+      model: "SBA",
+      closedWeekdays: [],
+      droppedDays: 0,
+    };
   }
-  return forecastDaily(y, firstDay, { horizon, level, random: options.random });
+  const f = forecastDaily(Float64Array.from(history), firstDay + firstSale, {
+    horizon,
+    level,
+    random: options.random,
+  });
+  return { ...f, cumulativeUpper: summedUpperBounds(f.upper) };
 }
