@@ -15,6 +15,9 @@ export interface ContenderFigures {
 
 export interface ScoringSummary {
   status: string;
+  /** The shop's churn window and lifetime-value horizon when this run scored. */
+  windowDays: number;
+  lifetimeMonths: number;
   finishedAt: Date | null;
   error: string | null;
   method: string | null;
@@ -48,7 +51,10 @@ export interface AtRiskCustomer {
 }
 
 export interface CustomersPage {
+  /** The run whose scores are shown (the latest that succeeded). */
   scoring: ScoringSummary | null;
+  /** The latest run of any outcome, for a failure notice. */
+  latest: { status: string; error: string | null } | null;
   segments: GroupFigures[];
   risk: GroupFigures[];
   atRisk: AtRiskCustomer[];
@@ -73,10 +79,13 @@ function summarise(row: {
   finishedAt: Date | null;
   error: string | null;
   metrics: RunMetrics | null;
+  parameters: { windowDays?: number; lifetimeMonths?: number } | null;
 }): ScoringSummary {
   const m = row.metrics ?? {};
   return {
     status: row.status,
+    windowDays: row.parameters?.windowDays ?? 90,
+    lifetimeMonths: row.parameters?.lifetimeMonths ?? 12,
     finishedAt: row.finishedAt,
     error: row.error,
     method: m.method ?? null,
@@ -100,9 +109,15 @@ const GROUP_FIGURES = `count(*)::int AS customers, avg(s."pChurn")::float8 AS "m
   sum(s."predictedLifetimeValue")::text AS "expectedValue"`;
 
 export async function loadCustomersPage(pool: pg.Pool, shopId: number, atRiskRows = 20): Promise<CustomersPage> {
-  const [runs, segments, risk, atRisk] = await Promise.all([
+  const [runs, latest, segments, risk, atRisk] = await Promise.all([
     pool.query(
-      `SELECT "status", "finishedAt", "error", "metrics" FROM "ModelRun"
+      `SELECT "status", "finishedAt", "error", "metrics", "parameters" FROM "ModelRun"
+       WHERE "shopId" = $1 AND "kind" = 'CUSTOMER_SCORES' AND "status" = 'SUCCEEDED'
+       ORDER BY "startedAt" DESC LIMIT 1`,
+      [shopId],
+    ),
+    pool.query<{ status: string; error: string | null }>(
+      `SELECT "status", "error" FROM "ModelRun"
        WHERE "shopId" = $1 AND "kind" = 'CUSTOMER_SCORES' ORDER BY "startedAt" DESC LIMIT 1`,
       [shopId],
     ),
@@ -131,6 +146,7 @@ export async function loadCustomersPage(pool: pg.Pool, shopId: number, atRiskRow
   ]);
   return {
     scoring: runs.rows[0] ? summarise(runs.rows[0]) : null,
+    latest: latest.rows[0] ?? null,
     segments: segments.rows.sort((a, b) => b.customers - a.customers),
     risk: risk.rows,
     atRisk: atRisk.rows,

@@ -5,16 +5,24 @@
  */
 import type pg from "pg";
 
+export interface BacktestFigures {
+  mase: number | null;
+  wape: number | null;
+  coverage80: number | null;
+}
+
 export interface ForecastRunSummary {
   status: string;
+  horizonDays: number;
   error: string | null;
   asOf: string | null;
   asOfNote: string | null;
   model: string | null;
+  /** Metrics are null where undefined (e.g. WAPE of weeks without sales). */
   backtest: {
     origins: string[];
-    forecast: { mase: number; wape: number; coverage80: number };
-    seasonalNaive: { mase: number; wape: number; coverage80: number };
+    forecast: BacktestFigures;
+    seasonalNaive: BacktestFigures;
   } | null;
 }
 
@@ -35,7 +43,10 @@ export interface StockRisk {
 }
 
 export interface ForecastsPage {
+  /** The run whose forecasts are shown (the latest that succeeded). */
   run: ForecastRunSummary | null;
+  /** The latest run of any outcome, for a failure notice. */
+  latest: { status: string; error: string | null } | null;
   days: ForecastDay[];
   atRisk: StockRisk[];
 }
@@ -48,9 +59,19 @@ interface RunMetrics {
 }
 
 export async function loadForecastsPage(pool: pg.Pool, shopId: number, riskRows = 25): Promise<ForecastsPage> {
-  const [runs, days, atRisk] = await Promise.all([
-    pool.query<{ status: string; error: string | null; metrics: RunMetrics | null }>(
-      `SELECT "status", "error", "metrics" FROM "ModelRun"
+  const [runs, latest, days, atRisk] = await Promise.all([
+    pool.query<{
+      status: string;
+      error: string | null;
+      metrics: RunMetrics | null;
+      parameters: { horizonDays?: number } | null;
+    }>(
+      `SELECT "status", "error", "metrics", "parameters" FROM "ModelRun"
+       WHERE "shopId" = $1 AND "kind" = 'FORECAST' AND "status" = 'SUCCEEDED' ORDER BY "startedAt" DESC LIMIT 1`,
+      [shopId],
+    ),
+    pool.query<{ status: string; error: string | null }>(
+      `SELECT "status", "error" FROM "ModelRun"
        WHERE "shopId" = $1 AND "kind" = 'FORECAST' ORDER BY "startedAt" DESC LIMIT 1`,
       [shopId],
     ),
@@ -76,6 +97,7 @@ export async function loadForecastsPage(pool: pg.Pool, shopId: number, riskRows 
     run: row
       ? {
           status: row.status,
+          horizonDays: row.parameters?.horizonDays ?? 28,
           error: row.error,
           asOf: metrics.asOf ?? null,
           asOfNote: metrics.asOfNote ?? null,
@@ -83,6 +105,7 @@ export async function loadForecastsPage(pool: pg.Pool, shopId: number, riskRows 
           backtest: metrics.backtest ?? null,
         }
       : null,
+    latest: latest.rows[0] ?? null,
     days: days.rows,
     atRisk: atRisk.rows,
   };

@@ -31,6 +31,7 @@ const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
 export default function Customers() {
   const { shopName, currency, page } = useLoaderData<typeof loader>();
   const scoring = page.scoring;
+  const months = scoring?.lifetimeMonths ?? 12;
   const money = (amount: string | null) => (amount === null ? "—" : formatCurrency(amount, currency));
   const groupRows = (groups: GroupFigures[], name: (group: string) => string) =>
     groups.map((g) => [name(g.name), formatCount(g.customers), percent(g.meanChurn), money(g.expectedValue)]);
@@ -38,7 +39,7 @@ export default function Customers() {
     <Page title="Customers" subtitle={shopName} backAction={{ content: "Overview", url: "/app" }}>
       <Layout>
         <RunStatusBanner
-          run={scoring}
+          run={page.latest}
           emptyTitle="No customer scores yet"
           emptyText="They are computed every night from your orders, and right after your store's history is loaded."
           failedTitle="The last scoring run failed"
@@ -49,13 +50,14 @@ export default function Customers() {
               {scoring.method === "recency-rule"
                 ? `${scoring.reason}. Lifetime value and next-order dates appear once more customers have ordered twice.`
                 : `Chosen because ${scoring.reason}.`}{" "}
-              Churn means no order in the next 90 days{scoring.asOf ? `, counted from ${scoring.asOf}` : ""}
+              Churn means no order in the next {scoring.windowDays} days
+              {scoring.asOf ? `, counted from the end of ${scoring.asOf}` : ""}
               {scoring.asOfNote && scoring.asOfNote.startsWith("no orders") ? ` (${scoring.asOfNote})` : ""}.
             </Text>
             {scoring.contenders.length > 0 ? (
               <>
                 <Text as="p">
-                  Each model predicted, from your orders up to 90 days earlier, which of{" "}
+                  Each model predicted, from your orders up to {scoring.windowDays} days earlier, which of{" "}
                   {formatCount(scoring.backtestCustomers ?? 0)} customers would not order again; {""}
                   {percent(scoring.backtestChurnRate ?? 0)} did not. AUC is how often a customer who stayed away was
                   rated riskier than one who came back (0.5 is a coin toss); the Brier score is the mean squared error
@@ -82,7 +84,7 @@ export default function Customers() {
           <SectionCard title="Churn risk">
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-              headings={["Risk", "Customers", "Mean chance of churning", "Expected spend, next 12 months"]}
+              headings={["Risk", "Customers", "Mean chance of churning", `Expected spend, next ${months} months`]}
               rows={groupRows(page.risk, (band) => RISK_NAMES[band] ?? band)}
             />
           </SectionCard>
@@ -94,7 +96,7 @@ export default function Customers() {
             </Text>
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-              headings={["Segment", "Customers", "Mean chance of churning", "Expected spend, next 12 months"]}
+              headings={["Segment", "Customers", "Mean chance of churning", `Expected spend, next ${months} months`]}
               rows={groupRows(page.segments, (segment) => segment[0]!.toUpperCase() + segment.slice(1))}
             />
           </SectionCard>
@@ -109,7 +111,7 @@ export default function Customers() {
                 "Days since last order",
                 "Spent",
                 "Chance of churning",
-                "Expected spend, 12 months",
+                `Expected spend, ${months} months`,
                 "Segment",
               ]}
               rows={page.atRisk.map((c) => [

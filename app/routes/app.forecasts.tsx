@@ -7,7 +7,7 @@ import { RunStatusBanner } from "~/components/RunStatusBanner";
 import { SectionCard } from "~/components/SectionCard";
 import { db } from "~/db.server";
 import { formatCount, formatCurrency } from "~/lib/format";
-import { loadForecastsPage } from "~/read/forecasts.server";
+import { loadForecastsPage, type BacktestFigures } from "~/read/forecasts.server";
 
 export const meta: MetaFunction = () => [{ title: "Forecasts · Foresight" }];
 
@@ -22,16 +22,30 @@ const weekday = (day: string) =>
     new Date(`${day}T00:00:00Z`),
   );
 
+const share = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(0)}%`);
+const backtestRow = (name: string, f: BacktestFigures) => [
+  name,
+  f.mase === null ? "—" : f.mase.toFixed(2),
+  share(f.wape),
+  share(f.coverage80),
+];
+
 export default function Forecasts() {
   const { shopName, currency, page } = useLoaderData<typeof loader>();
   const { run } = page;
   const money = (amount: number) => formatCurrency(Math.round(amount), currency);
-  const days = (value: number | null) => (value === null ? "beyond the forecast" : `${formatCount(value)} days`);
+  // h days of cover: the stock runs out during day h of the forecast, which is asOf + h.
+  const outOn = (days: number | null) => {
+    if (days === null) return "after the forecast";
+    if (days === 0) return "out of stock";
+    if (!run?.asOf) return `in ${formatCount(days)} days`;
+    return weekday(new Date(Date.parse(`${run.asOf}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10));
+  };
   return (
     <Page title="Forecasts" subtitle={shopName} backAction={{ content: "Overview", url: "/app" }}>
       <Layout>
         <RunStatusBanner
-          run={run}
+          run={page.latest}
           emptyTitle="No forecasts yet"
           emptyText="They are made every night from your orders, and right after your store's history is loaded."
           failedTitle="The last forecast failed"
@@ -39,44 +53,41 @@ export default function Forecasts() {
         {run?.model ? (
           <SectionCard title={`Revenue forecast: ${run.model}`}>
             <Text as="p" tone="subdued">
-              From {run.asOf}
+              Based on sales through {run.asOf}
               {run.asOfNote?.startsWith("no sales") ? ` (${run.asOfNote})` : ""}. Ranges are 80% prediction intervals:
               about four days in five should land inside them.
             </Text>
             {run.backtest ? (
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                headings={["Over your last four 28-day periods", "MASE", "Error share (WAPE)", "Days inside the range"]}
+                headings={[
+                  `Over your last four ${run.horizonDays}-day periods`,
+                  "MASE",
+                  "Error share (WAPE)",
+                  "Days inside the range",
+                ]}
                 rows={[
-                  [
-                    "This forecast",
-                    run.backtest.forecast.mase.toFixed(2),
-                    `${(run.backtest.forecast.wape * 100).toFixed(0)}%`,
-                    `${(run.backtest.forecast.coverage80 * 100).toFixed(0)}%`,
-                  ],
-                  [
-                    "Same weekday last week",
-                    run.backtest.seasonalNaive.mase.toFixed(2),
-                    `${(run.backtest.seasonalNaive.wape * 100).toFixed(0)}%`,
-                    `${(run.backtest.seasonalNaive.coverage80 * 100).toFixed(0)}%`,
-                  ],
+                  backtestRow("This forecast", run.backtest.forecast),
+                  backtestRow("Same weekday last week", run.backtest.seasonalNaive),
                 ]}
               />
             ) : (
-              <Text as="p">A backtest needs about six months of history; it appears once there is enough.</Text>
+              <Text as="p">
+                A backtest needs {run.horizonDays * 6} days of history; it appears once there is enough.
+              </Text>
             )}
           </SectionCard>
         ) : null}
         {page.atRisk.length > 0 ? (
           <SectionCard title="Likely to run out">
             <DataTable
-              columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-              headings={["Product", "In stock", "Runs out in", "If sales run high"]}
+              columnContentTypes={["text", "numeric", "text", "text"]}
+              headings={["Product", "In stock", "Runs out around", "If sales run high"]}
               rows={page.atRisk.map((p) => [
                 p.title,
                 formatCount(p.stock),
-                days(p.daysOfCover),
-                days(p.earlyDaysOfCover),
+                outOn(p.daysOfCover),
+                outOn(p.earlyDaysOfCover),
               ])}
             />
           </SectionCard>

@@ -184,7 +184,7 @@ describe("the customers page", () => {
           served: "logistic",
           reason: "logistic has the best backtest ROC AUC (0.757), calibrated by Platt scaling on the backtest",
           asOf: "2026-02-05",
-          asOfNote: "end of the shop's today",
+          asOfNote: "end of the shop's yesterday",
           backtest: {
             customers: 1864,
             churnRate: 0.44,
@@ -291,7 +291,8 @@ describe("the forecasts page", () => {
     const html = await response.text();
     expect(html).toContain("Revenue forecast: ETS(A,N,A) on 6 trading days a week");
     expect(html).toMatch(/This forecast<\/th>.*?0\.91.*?27%.*?81%/s);
-    expect(html).toMatch(new RegExp(`${p1!.title}</th>.*?>7<.*?5 days.*?3 days`, "s"));
+    // 5 days of cover from 2026-02-05: runs out on Tue 10 Feb; early, on Sun 8 Feb
+    expect(html).toMatch(new RegExp(`${p1!.title}</th>.*?>7<.*?Tue 10 Feb.*?Sun 8 Feb`, "s"));
     expect(html).toMatch(/Fri 6 Feb<\/th>.*?€1,234\.00.*?€900\.00 – €1,600\.00.*?12\.3/s);
   });
 });
