@@ -12,6 +12,7 @@ import { exportCustomerData, redactCustomer } from "~/services/privacy/customer-
 import { ChurnSettings } from "~/settings";
 
 import { loadSyntheticCustomerShop } from "../bench/lib/synthetic-customers";
+import { ShopBusyError } from "../workers/model-run";
 import { processCustomersJob } from "../workers/processors/score-customers";
 
 import { createTestDatabase, type TestDatabase } from "./helpers/database";
@@ -183,13 +184,14 @@ describe("score-customers", () => {
     expect(new Set(rows.map((row) => row.modelRunId))).toEqual(new Set([latest.id]));
   });
 
-  it("stands down while the same shop is already being scored", async () => {
+  it("waits (ShopBusyError) while the same shop is already being scored", async () => {
     const shop = await db.prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
     const lock = `foresight:lock:score-customers:${shop.platform}:${shop.domain}`;
     await redis.set(lock, "someone-else", "PX", 60_000);
     try {
-      const result = await processCustomersJob("score-customers", { shopId }, { database: db, redis });
-      expect(result).toEqual({ skipped: "this shop is already being scored" });
+      await expect(processCustomersJob("score-customers", { shopId }, { database: db, redis })).rejects.toThrow(
+        new ShopBusyError("this shop is already being scored"),
+      );
     } finally {
       await redis.del(lock);
     }

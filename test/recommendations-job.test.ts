@@ -9,6 +9,7 @@ import { ingestOrders, ingestProducts } from "~/ingest/index.server";
 import { seededRandom } from "~/ml/random";
 import { createRedis } from "~/queues/connection.server";
 
+import { ShopBusyError } from "../workers/model-run";
 import { processRecommendationsJob } from "../workers/processors/train-recommendations";
 
 import { createTestDatabase, type TestDatabase } from "./helpers/database";
@@ -219,13 +220,14 @@ describe("train-recommendations", () => {
     expect(runs.rows.map((r) => r.run)).toEqual([latest.id]);
   });
 
-  it("stands down while the same shop is already training", async () => {
+  it("waits (ShopBusyError) while the same shop is already training", async () => {
     const shop = await db.prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
     const lock = `foresight:lock:train-recommendations:${shop.platform}:${shop.domain}`;
     await redis.set(lock, "someone-else", "PX", 60_000);
     try {
-      const result = await processRecommendationsJob("train-recommendations", { shopId }, { database: db, redis });
-      expect(result).toEqual({ skipped: "this shop is already training" });
+      await expect(
+        processRecommendationsJob("train-recommendations", { shopId }, { database: db, redis }),
+      ).rejects.toThrow(new ShopBusyError("this shop is already training"));
     } finally {
       await redis.del(lock);
     }

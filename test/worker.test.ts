@@ -27,7 +27,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   redis = createRedis(testRedisUrl(), "worker");
   queues = createQueues(redis, prefix);
-  workers = startWorkers({ connection: redis, database: db, prefix });
+  workers = startWorkers({ connection: redis, database: db, prefix, busyRetryMs: 300 });
   events = new QueueEvents("analytics", { connection: createRedis(testRedisUrl(), "worker"), prefix });
   await events.waitUntilReady();
 });
@@ -141,5 +141,31 @@ describe("daily aggregates through BullMQ", () => {
     expect(new Set(schedulers.map((s) => s.tz))).toEqual(new Set(["Europe/London"]));
     await registerSchedulers(queues, db); // idempotent
     expect(await queues.analytics.getJobSchedulers()).toHaveLength(count);
+  });
+});
+
+describe("a model job for a shop that is busy with the same work", () => {
+  it("is put back for later instead of dropped, and runs once the shop is free", async () => {
+    const shop = await seedShop();
+    const customerEvents = new QueueEvents("customers", { connection: createRedis(testRedisUrl(), "worker"), prefix });
+    await customerEvents.waitUntilReady();
+    const lock = `foresight:lock:score-customers:${shop.platform}:${shop.domain}`;
+    await redis.set(lock, "another-run", "PX", 60_000);
+    try {
+      const delayed = new Promise<void>((resolve) => customerEvents.once("delayed", () => resolve()));
+      const job = await queues.customers.add("score-customers", { shopId: shop.id });
+      await delayed;
+      expect(await job.getState()).toBe("delayed");
+      expect(await db.prisma.modelRun.count({ where: { shopId: shop.id, kind: "CUSTOMER_SCORES" } })).toBe(0);
+      await redis.del(lock); // the other run finishes
+      expect(await job.waitUntilFinished(customerEvents)).toMatchObject({ method: "recency-rule" });
+      const fresh = await queues.customers.getJob(job.id!);
+      // Started twice, but only the run that completed counts as an attempt: waiting for the
+      // shop did not use up any of its retries.
+      expect([fresh?.attemptsStarted, fresh?.attemptsMade]).toEqual([2, 1]);
+    } finally {
+      await redis.del(lock);
+      await customerEvents.close();
+    }
   });
 });

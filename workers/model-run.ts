@@ -1,8 +1,12 @@
 /**
  * The life of one model job for one shop, shared by training, scoring and forecasting: find the
- * shop (gone or uninstalled shops are skipped), take its per-shop lock (a second run stands
- * down), open a ModelRun, time the stages, and close the run as SUCCEEDED with its metrics or
- * FAILED with the error, releasing the lock whatever happens.
+ * shop (gone or uninstalled shops are skipped), take its per-shop lock, open a ModelRun, time
+ * the stages, and close the run as SUCCEEDED with its metrics or FAILED with the error,
+ * releasing the lock whatever happens.
+ *
+ * When another run holds the lock, the job throws ShopBusyError and the worker puts it back
+ * for later (runtime.ts) rather than dropping it: a run queued after a backfill must not be
+ * lost because the nightly run was still working on the partial history.
  */
 import type { ModelKind, Prisma, Shop } from "@prisma/client";
 import type { Redis } from "ioredis";
@@ -11,6 +15,14 @@ import type { Database } from "~/db.server";
 
 import { acquireShopLock } from "./shop-lock";
 import { stageTimer } from "./stage-timer";
+
+/** Another run of the same job holds this shop's lock; try again later. */
+export class ShopBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ShopBusyError";
+  }
+}
 
 export interface ModelJobContext {
   database: Database;
@@ -28,7 +40,7 @@ export interface ModelJobOptions {
   /** Lock and log name, e.g. "score-customers". */
   job: string;
   kind: ModelKind;
-  /** What `{ skipped }` says when another run holds the shop's lock. */
+  /** The ShopBusyError's message when another run holds the shop's lock. */
   busy: string;
   /** The run's parameters (the shop's settings for this model). */
   parameters: (shop: Shop) => Prisma.InputJsonValue;
@@ -45,7 +57,7 @@ export async function runModelJob<R extends object>(
   if (!shop) return { skipped: "shop no longer exists" };
   if (shop.installState === "UNINSTALLED") return { skipped: "shop is uninstalled" };
   const lock = await acquireShopLock(context.redis, options.job, shop);
-  if (!lock) return { skipped: options.busy };
+  if (!lock) throw new ShopBusyError(options.busy);
   const timer = stageTimer();
   let runId: number | undefined;
   try {

@@ -3,7 +3,7 @@
  * the order BullMQ's production guide asks for: workers first (finishing their current
  * jobs), then the caller closes Prisma, then Redis.
  */
-import { Worker, type ConnectionOptions } from "bullmq";
+import { DelayedError, Worker, type ConnectionOptions } from "bullmq";
 import { Redis } from "ioredis";
 
 import type { Database } from "~/db.server";
@@ -17,7 +17,7 @@ import { processForecastJob } from "./processors/forecast-shop";
 import { processCustomersJob } from "./processors/score-customers";
 import { processRecommendationsJob } from "./processors/train-recommendations";
 import { processWebhookJob } from "./processors/webhooks";
-import type { ModelJobContext } from "./model-run";
+import { ShopBusyError, type ModelJobContext } from "./model-run";
 import type { ApplyContext } from "./shopify/apply-webhook";
 
 type ProcessorContext = ApplyContext &
@@ -57,6 +57,9 @@ const SCORE_CUSTOMERS_PATTERN = "30 3 * * *";
 /** Nightly, once yesterday is complete in the shop's time zone. */
 const FORECAST_PATTERN = "20 3 * * *";
 
+/** A job whose shop is busy with the same work comes back this much later. */
+const BUSY_RETRY_MS = 2 * 60 * 1000;
+
 export interface WorkerHandle {
   workers: Worker[];
   close(): Promise<void>;
@@ -69,6 +72,8 @@ export function startWorkers(options: {
   queues?: Queues;
   prefix?: string;
   concurrency?: number;
+  /** How long a job waits when its shop is busy (BUSY_RETRY_MS); tests shorten it. */
+  busyRetryMs?: number;
 }): WorkerHandle {
   const { queues } = options;
   const context: ProcessorContext = {
@@ -80,11 +85,20 @@ export function startWorkers(options: {
   const workers = (Object.keys(PROCESSORS) as QueueName[]).map((queue) => {
     const worker = new Worker(
       queue,
-      (job) =>
-        PROCESSORS[queue](job.name, job.data, {
-          ...context,
-          progress: (progress) => job.updateProgress(progress),
-        }),
+      async (job, token) => {
+        try {
+          return await PROCESSORS[queue](job.name, job.data, {
+            ...context,
+            progress: (progress) => job.updateProgress(progress),
+          });
+        } catch (error) {
+          if (!(error instanceof ShopBusyError) || !token) throw error;
+          // Back to the delayed set, without spending an attempt (BullMQ's documented pattern).
+          log.info({ queue, job: job.name, shopId: job.data?.shopId, reason: error.message }, "shop busy: job delayed");
+          await job.moveToDelayed(Date.now() + (options.busyRetryMs ?? BUSY_RETRY_MS), token);
+          throw new DelayedError();
+        }
+      },
       {
         connection: options.connection,
         prefix: options.prefix ?? DEFAULT_PREFIX,
