@@ -34,21 +34,26 @@ export const RecommendationSettings = z.object({
 });
 export type RecommendationSettings = z.output<typeof RecommendationSettings>;
 
-export const ChurnSettings = z.object({
-  /** A customer has churned when they place no order in this many days. */
-  windowDays: z.number().int().min(14).max(365).default(90),
-  /** Below this many repeat customers the models have too little to learn from: recency rules apply. */
-  minRepeatCustomers: z.number().int().min(1).default(200),
-  /** Lifetime value looks this many months ahead... */
-  lifetimeMonths: z.number().int().min(1).max(60).default(12),
-  /** ...discounting each month's spend by this rate (0.01 = 1% a month). */
-  monthlyDiscountRate: z.number().min(0).max(0.5).default(0.01),
-  /** Churn risk bands: medium from this P(churn), high from the next. */
-  mediumRisk: z.number().min(0).max(1).default(0.4),
-  highRisk: z.number().min(0).max(1).default(0.7),
-  /** The expected next-order day is shown only when it is likely within this many days. */
-  nextOrderHorizonDays: z.number().int().min(7).max(3650).default(365),
-});
+export const ChurnSettings = z
+  .object({
+    /** A customer has churned when they place no order in this many days. */
+    windowDays: z.number().int().min(14).max(365).default(90),
+    /** Below this many repeat customers the models have too little to learn from: recency rules apply. */
+    minRepeatCustomers: z.number().int().min(1).default(200),
+    /** Lifetime value looks this many months ahead... */
+    lifetimeMonths: z.number().int().min(1).max(60).default(12),
+    /** ...discounting each month's spend by this rate (0.01 = 1% a month). */
+    monthlyDiscountRate: z.number().min(0).max(0.5).default(0.01),
+    /** Churn risk bands: medium from this P(churn), high from the next. */
+    mediumRisk: z.number().min(0).max(1).default(0.4),
+    highRisk: z.number().min(0).max(1).default(0.7),
+    /** The expected next-order day is shown only when it is likely within this many days. */
+    nextOrderHorizonDays: z.number().int().min(7).max(3650).default(365),
+  })
+  .refine((churn) => churn.mediumRisk <= churn.highRisk, {
+    message: "mediumRisk must not exceed highRisk",
+    path: ["mediumRisk"],
+  });
 export type ChurnSettings = z.output<typeof ChurnSettings>;
 
 export const ForecastSettings = z.object({

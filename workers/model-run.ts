@@ -12,6 +12,7 @@ import type { ModelKind, Prisma, Shop } from "@prisma/client";
 import type { Redis } from "ioredis";
 
 import type { Database } from "~/db.server";
+import { log } from "~/logger.server";
 
 import { acquireShopLock } from "./shop-lock";
 import { stageTimer } from "./stage-timer";
@@ -75,15 +76,20 @@ export async function runModelJob<R extends object>(
     return result;
   } catch (error) {
     if (runId !== undefined) {
-      await database.prisma.modelRun.update({
-        where: { id: runId },
-        data: {
-          status: "FAILED",
-          error: (error as Error).message.slice(0, 1000),
-          timings: timer.timings,
-          finishedAt: new Date(),
-        },
-      });
+      // If even this write fails (the database went away), the job's own error is the one to keep.
+      await database.prisma.modelRun
+        .update({
+          where: { id: runId },
+          data: {
+            status: "FAILED",
+            error: (error as Error).message.slice(0, 1000),
+            timings: timer.timings,
+            finishedAt: new Date(),
+          },
+        })
+        .catch((recordError: Error) =>
+          log.error({ shopId, runId, err: recordError.message }, "could not record the failed run"),
+        );
     }
     throw error;
   } finally {
