@@ -38,6 +38,8 @@ const RestLineItem = z.object({
   quantity: z.number().int(),
   price: money,
   total_discount: money.optional(),
+  /** What each discount took off this line: the real figure (see lineDiscount). */
+  discount_allocations: z.array(z.object({ amount: money })).optional(),
   gift_card: z.boolean().optional(),
 });
 
@@ -164,6 +166,19 @@ function toCustomer(customer: z.output<typeof RestCustomer>): CustomerRecord {
   };
 }
 
+/**
+ * A line's discount. Shopify puts it in discount_allocations; line_item.total_discount stays 0
+ * for orders from the online store, POS and draft orders (Shopify staff on the API forum,
+ * "Discount Applications exposes line level discounts on the Order API"), and only some apps
+ * fill it. Allocations win when present, so discount codes are not read as full-price sales.
+ */
+function lineDiscount(item: z.infer<typeof RestLineItem>): string {
+  if (!item.discount_allocations || item.discount_allocations.length === 0) return item.total_discount ?? "0";
+  // Summed in ten-thousandths, the stored precision, so three-decimal currencies stay exact.
+  const units = item.discount_allocations.reduce((sum, a) => sum + Math.round(Number(a.amount) * 10_000), 0);
+  return (units / 10_000).toFixed(4);
+}
+
 export function mapOrder(payload: unknown): {
   order: OrderRecord;
   customer: CustomerRecord | null;
@@ -180,7 +195,7 @@ export function mapOrder(payload: unknown): {
     title: item.title ?? item.name ?? "",
     quantity: item.quantity,
     unitPrice: item.price,
-    totalDiscount: item.total_discount ?? "0",
+    totalDiscount: lineDiscount(item),
   }));
   for (const shipping of order.shipping_lines) {
     lines.push({
