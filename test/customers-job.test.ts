@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ingestOrders } from "~/ingest/index.server";
+import { ingestOrders, ingestRefunds } from "~/ingest/index.server";
 import { SEGMENTS } from "~/ml/churn/segments";
 import { createRedis } from "~/queues/connection.server";
 import { exportCustomerData, redactCustomer } from "~/services/privacy/customer-data.server";
@@ -28,6 +28,7 @@ const defaults = ChurnSettings.parse({});
 interface ScoreRow {
   externalId: string;
   orders: number;
+  totalSpent: string;
   recencyDays: number;
   pChurn: number;
   riskBand: string;
@@ -45,7 +46,7 @@ interface ScoreRow {
 
 async function scores(shop: number): Promise<ScoreRow[]> {
   const { rows } = await db.pool.query<ScoreRow>(
-    `SELECT c."externalId", s."orders", s."recencyDays", s."pChurn", s."riskBand", s."pAlive", s."expectedOrders",
+    `SELECT c."externalId", s."orders", s."totalSpent"::text, s."recencyDays", s."pChurn", s."riskBand", s."pAlive", s."expectedOrders",
             to_char(s."expectedNextOrderOn", 'YYYY-MM-DD') AS "expectedNextOrderOn", s."expectedOrderValue"::text,
             s."predictedLifetimeValue"::text, s."recencyScore", s."frequencyScore", s."monetaryScore", s."segment",
             s."modelRunId"
@@ -81,6 +82,18 @@ beforeAll(async () => {
   await db.pool.query(`UPDATE "Order" SET "test" = true WHERE "shopId" = $1 AND "externalId" IN ('X2', 'X5')`, [
     shopId,
   ]);
+  // MIXED's real order is partly refunded: 4.00 of its 10.00.
+  await ingestRefunds(db.pool, shopId, [
+    {
+      externalId: "R1",
+      orderExternalId: "X4",
+      processedAt: `${lastDay}T15:00:00Z`,
+      currency: "USD",
+      totalAmount: "4.00",
+      lines: [],
+      updatedAt: `${lastDay}T15:00:00Z`,
+    },
+  ]);
   await processCustomersJob("score-customers", { shopId }, { database: db, redis });
 });
 
@@ -96,7 +109,9 @@ describe("score-customers", () => {
     expect(rows).toHaveLength(CUSTOMERS + 1);
     expect(ids.has("MIXED")).toBe(true);
     expect(ids.has("CANCELLED") || ids.has("TESTER")).toBe(false);
-    expect(rows.find((row) => row.externalId === "MIXED")!.orders).toBe(1);
+    const mixed = rows.find((row) => row.externalId === "MIXED")!;
+    expect(mixed.orders).toBe(1);
+    expect(mixed).toMatchObject({ totalSpent: "6.0000" }); // 10.00 less the 4.00 refunded
   });
 
   it("records the fit, the backtest and what it served on the run", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { countOrdersBetween, orderHistory, snapshot } from "~/ml/churn/history";
+import { countOrdersBetween, NEVER, orderHistory, snapshot } from "~/ml/churn/history";
 
 // Customer 0: orders on days 10, 10 (same day), 20, 50; customer 1: one order on day 30;
 // customer 2: only an order on day 100 (after the cutoffs used below).
@@ -48,5 +48,32 @@ describe("order histories", () => {
     expect(countOrdersBetween(history, 0, 10, 21)).toBe(2);
     expect(countOrdersBetween(history, 0, 21, 50)).toBe(0);
     expect(countOrdersBetween(history, 2, 0, 1000)).toBe(1);
+  });
+
+  it("applies cancellations and refunds only once they are known", () => {
+    // Customer 0: orders on days 10 (worth 50), 20 (worth 40, cancelled on day 35) and 30 (worth
+    // 60, refunded 25 on day 32 and 10 on day 50). The order indices below are the caller's.
+    const h = orderHistory(1, [0, 0, 0], [30, 10, 20], [60, 50, 40], {
+      cancelledDay: [NEVER, NEVER, 35],
+      refunds: { order: [0, 0], day: [32, 50], amount: [25, 10] },
+    });
+    // As known at day 31: all three orders stand, nothing refunded yet.
+    const early = snapshot(h, 31, 31);
+    expect([early.orders[0], early.totalValue[0]]).toEqual([3, 150]);
+    // The same cutoff seen today: the cancellation and both refunds are known.
+    const late = snapshot(h, 31);
+    expect([late.orders[0], late.totalValue[0], late.x[0], late.tx[0]]).toEqual([2, 75, 1, 20]);
+    expect(late.meanRepeatValue[0]).toBe(25);
+    // As known at day 40: cancelled order gone, the first refund in, the second not yet.
+    const mid = snapshot(h, 41, 41);
+    expect([mid.orders[0], mid.totalValue[0]]).toEqual([2, 85]);
+    // A cancelled order is not an order in a window either.
+    expect(countOrdersBetween(h, 0, 0, 100, false)).toBe(2);
+  });
+
+  it("rejects a refund of an order it does not hold", () => {
+    expect(() => orderHistory(1, [0], [1], [5], { refunds: { order: [3], day: [2], amount: [1] } })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -10,8 +10,11 @@
  * C1; bench/churn.ts). Merchants count orders, so the models do too. Gaps between orders, a
  * rhythm feature, are measured between distinct order days.
  *
- * Everything "as of" a cutoff sees only orders strictly before the cutoff day, so the same code
- * builds training features at an earlier cutoff and scoring features today without leaks.
+ * A snapshot "as of" a cutoff sees orders strictly before the cutoff day, and the cancellations
+ * and refunds known by a given day: everything for today's scores, only what had happened by
+ * the cutoff for a backtest's features. So the same code builds training features at an
+ * earlier cutoff and scoring features today without leaks: a refund or cancellation made inside
+ * a backtest's label window must not shape that backtest's features.
  */
 
 export interface OrderHistory {
@@ -20,19 +23,38 @@ export interface OrderHistory {
   start: Int32Array;
   /** Local day number of each order. */
   day: Int32Array;
-  /** Net merchandise value of each order (>= 0; zero-value orders are kept). */
+  /** Merchandise value of each order before refunds (>= 0; zero-value orders are kept). */
   value: Float64Array;
+  /** Day each order was cancelled; NEVER for orders that stand. */
+  cancelledDay: Int32Array;
+  /** Refunds of order k are refundStart[k] .. refundStart[k + 1] - 1 of refundDay / refundAmount. */
+  refundStart: Int32Array;
+  refundDay: Int32Array;
+  refundAmount: Float64Array;
+}
+
+/** cancelledDay of an order that was never cancelled. */
+export const NEVER = 2_147_483_647;
+
+/** Cancellations and refunds, in the caller's order indices (the arrays passed to orderHistory). */
+export interface OrderChanges {
+  /** Per order: the day it was cancelled, or NEVER. */
+  cancelledDay?: ArrayLike<number>;
+  /** One entry per refund: which order, on which day, how much. */
+  refunds?: { order: ArrayLike<number>; day: ArrayLike<number>; amount: ArrayLike<number> };
 }
 
 /**
  * Groups orders by customer (counting sort, O(orders + customers)) and sorts each customer's
- * orders by day. Orders of a customer index outside [0, customers) are rejected.
+ * orders by day; refunds are grouped by order the same way. Orders of a customer index outside
+ * [0, customers), and refunds of an unknown order, are rejected.
  */
 export function orderHistory(
   customers: number,
   customer: ArrayLike<number>,
   day: ArrayLike<number>,
   value: ArrayLike<number>,
+  changes: OrderChanges = {},
 ): OrderHistory {
   const n = customer.length;
   if (day.length !== n || value.length !== n) throw new RangeError("customer, day and value must have equal lengths");
@@ -54,11 +76,42 @@ export function orderHistory(
   }
   const sortedDay = new Int32Array(n);
   const sortedValue = new Float64Array(n);
+  const cancelledDay = new Int32Array(n).fill(NEVER);
+  const position = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    sortedDay[k] = day[order[k]!]!;
-    sortedValue[k] = Math.max(0, value[order[k]!]!);
+    const i = order[k]!;
+    position[i] = k;
+    sortedDay[k] = day[i]!;
+    sortedValue[k] = Math.max(0, value[i]!);
+    if (changes.cancelledDay) cancelledDay[k] = changes.cancelledDay[i]!;
   }
-  return { customers, start, day: sortedDay, value: sortedValue };
+  const refunds = changes.refunds ?? { order: [], day: [], amount: [] };
+  const r = refunds.order.length;
+  const refundStart = new Int32Array(n + 1);
+  for (let j = 0; j < r; j++) {
+    const i = refunds.order[j]!;
+    if (!(i >= 0 && i < n)) throw new RangeError(`refund ${j} is of order ${i}, which is not in the history`);
+    refundStart[position[i]! + 1]!++;
+  }
+  for (let k = 0; k < n; k++) refundStart[k + 1]! += refundStart[k]!;
+  const fill = refundStart.slice(0, n);
+  const refundDay = new Int32Array(r);
+  const refundAmount = new Float64Array(r);
+  for (let j = 0; j < r; j++) {
+    const slot = fill[position[refunds.order[j]!]!]!++;
+    refundDay[slot] = refunds.day[j]!;
+    refundAmount[slot] = refunds.amount[j]!;
+  }
+  return {
+    customers,
+    start,
+    day: sortedDay,
+    value: sortedValue,
+    cancelledDay,
+    refundStart,
+    refundDay,
+    refundAmount,
+  };
 }
 
 /** Per-customer figures as of a cutoff day; customers without an order before it have orders = 0. */
@@ -86,8 +139,13 @@ export interface CustomerSnapshot {
   value90: Float64Array;
 }
 
-/** Everything the models need as of `asOf`, in one pass over the orders. O(orders). */
-export function snapshot(history: OrderHistory, asOf: number): CustomerSnapshot {
+/**
+ * Everything the models need as of `asOf`, in one pass over the orders. O(orders + refunds).
+ * @param knownBy cancellations and refunds made before this day are applied; by default all of
+ *   them (scoring today knows everything that has happened). A backtest's features pass their
+ *   cutoff, so they hold only what was known then.
+ */
+export function snapshot(history: OrderHistory, asOf: number, knownBy = Number.POSITIVE_INFINITY): CustomerSnapshot {
   const n = history.customers;
   const column = () => new Float64Array(n);
   const s: CustomerSnapshot = {
@@ -107,24 +165,32 @@ export function snapshot(history: OrderHistory, asOf: number): CustomerSnapshot 
     orders180: column(),
     value90: column(),
   };
-  const { start, day, value } = history;
+  const { start, day, cancelledDay } = history;
   for (let c = 0; c < n; c++) {
     const from = start[c]!;
     let to = start[c + 1]!;
     while (to > from && day[to - 1]! >= asOf) to--;
-    if (to === from) continue;
-    const first = day[from]!;
-    const last = day[to - 1]!;
+    let orders = 0;
+    let first = 0;
+    let last = 0;
+    let firstValue = 0;
     let orderDays = 0;
     let previousDay = -Infinity;
-    // Welford's running mean and variance of the gaps between transaction days.
+    // Welford's running mean and variance of the gaps between order days.
     let gaps = 0;
     let gapMean = 0;
     let gapM2 = 0;
     let total = 0;
     for (let k = from; k < to; k++) {
+      if (cancelledDay[k] !== NEVER && cancelledDay[k]! < knownBy) continue; // known to be cancelled
       const d = day[k]!;
-      const v = value[k]!;
+      const v = valueKnownBy(history, k, knownBy);
+      if (orders === 0) {
+        first = d;
+        firstValue = v;
+      }
+      orders++;
+      last = d;
       total += v;
       if (d !== previousDay) {
         if (orderDays > 0) {
@@ -145,18 +211,27 @@ export function snapshot(history: OrderHistory, asOf: number): CustomerSnapshot 
       }
       if (age <= 180) s.orders180[c]!++;
     }
-    const orders = to - from;
+    if (orders === 0) continue;
     s.orders[c] = orders;
     s.x[c] = orders - 1;
     s.tx[c] = last - first;
     s.T[c] = asOf - first;
     s.recency[c] = asOf - last;
     s.totalValue[c] = total;
-    s.meanRepeatValue[c] = orders > 1 ? (total - value[from]!) / (orders - 1) : 0;
+    s.meanRepeatValue[c] = orders > 1 ? (total - firstValue) / (orders - 1) : 0;
     s.meanGap[c] = gapMean;
     s.sdGap[c] = gaps > 1 ? Math.sqrt(gapM2 / (gaps - 1)) : 0;
   }
   return s;
+}
+
+/** Order k's value less the refunds made before `knownBy`, never below zero. */
+function valueKnownBy(history: OrderHistory, k: number, knownBy: number): number {
+  let v = history.value[k]!;
+  for (let j = history.refundStart[k]!; j < history.refundStart[k + 1]!; j++) {
+    if (history.refundDay[j]! < knownBy) v -= history.refundAmount[j]!;
+  }
+  return Math.max(0, v);
 }
 
 /** Whether customer c had an order in [from, to). O(log orders of c). */
@@ -165,8 +240,8 @@ export function orderedBetween(history: OrderHistory, c: number, from: number, t
 }
 
 /**
- * Orders (or, with `byDay`, distinct order days) of customer c in [from, to).
- * Binary search for the first order on or after `from`, then a scan.
+ * Orders (or, with `byDay`, distinct order days) of customer c in [from, to) that stand (were
+ * never cancelled). Binary search for the first order on or after `from`, then a scan.
  */
 export function countOrdersBetween(history: OrderHistory, c: number, from: number, to: number, byDay = true): number {
   const { start, day } = history;
@@ -181,6 +256,7 @@ export function countOrdersBetween(history: OrderHistory, c: number, from: numbe
   let count = 0;
   let previous = -Infinity;
   for (let k = lo; k < end && day[k]! < to; k++) {
+    if (history.cancelledDay[k] !== NEVER) continue;
     if (!byDay || day[k] !== previous) count++;
     previous = day[k]!;
   }

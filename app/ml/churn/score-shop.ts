@@ -425,7 +425,8 @@ function buildBacktest(
   breadth: ArrayLike<number>,
   window: number,
 ): Backtest | null {
-  const then = snapshot(history, cutoff);
+  // Features hold what was known at the cutoff; labels use everything known now.
+  const then = snapshot(history, cutoff, cutoff);
   let customers = 0;
   let repeat = 0;
   for (let c = 0; c < then.customers; c++) {
