@@ -6,6 +6,8 @@
  */
 import type pg from "pg";
 
+import { pageRuns } from "./model-runs.server";
+
 export interface ContenderFigures {
   model: string;
   auc: number;
@@ -109,18 +111,8 @@ const GROUP_FIGURES = `count(*)::int AS customers, avg(s."pChurn")::float8 AS "m
   sum(s."predictedLifetimeValue")::text AS "expectedValue"`;
 
 export async function loadCustomersPage(pool: pg.Pool, shopId: number, atRiskRows = 20): Promise<CustomersPage> {
-  const [runs, latest, segments, risk, atRisk] = await Promise.all([
-    pool.query(
-      `SELECT "status", "finishedAt", "error", "metrics", "parameters" FROM "ModelRun"
-       WHERE "shopId" = $1 AND "kind" = 'CUSTOMER_SCORES' AND "status" = 'SUCCEEDED'
-       ORDER BY "startedAt" DESC LIMIT 1`,
-      [shopId],
-    ),
-    pool.query<{ status: string; error: string | null }>(
-      `SELECT "status", "error" FROM "ModelRun"
-       WHERE "shopId" = $1 AND "kind" = 'CUSTOMER_SCORES' ORDER BY "startedAt" DESC LIMIT 1`,
-      [shopId],
-    ),
+  const [runs, segments, risk, atRisk] = await Promise.all([
+    pageRuns<RunMetrics, { windowDays?: number; lifetimeMonths?: number }>(pool, shopId, "CUSTOMER_SCORES"),
     pool.query<GroupFigures>(
       `SELECT s."segment" AS name, ${GROUP_FIGURES}
        FROM "CustomerScore" s WHERE s."shopId" = $1 GROUP BY s."segment"`,
@@ -145,8 +137,8 @@ export async function loadCustomersPage(pool: pg.Pool, shopId: number, atRiskRow
     ),
   ]);
   return {
-    scoring: runs.rows[0] ? summarise(runs.rows[0]) : null,
-    latest: latest.rows[0] ?? null,
+    scoring: runs.shown ? summarise(runs.shown) : null,
+    latest: runs.latest,
     segments: segments.rows.sort((a, b) => b.customers - a.customers),
     risk: risk.rows,
     atRisk: atRisk.rows,

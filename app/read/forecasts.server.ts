@@ -5,6 +5,8 @@
  */
 import type pg from "pg";
 
+import { pageRuns } from "./model-runs.server";
+
 export interface BacktestFigures {
   mase: number | null;
   wape: number | null;
@@ -59,22 +61,8 @@ interface RunMetrics {
 }
 
 export async function loadForecastsPage(pool: pg.Pool, shopId: number, riskRows = 25): Promise<ForecastsPage> {
-  const [runs, latest, days, atRisk] = await Promise.all([
-    pool.query<{
-      status: string;
-      error: string | null;
-      metrics: RunMetrics | null;
-      parameters: { horizonDays?: number } | null;
-    }>(
-      `SELECT "status", "error", "metrics", "parameters" FROM "ModelRun"
-       WHERE "shopId" = $1 AND "kind" = 'FORECAST' AND "status" = 'SUCCEEDED' ORDER BY "startedAt" DESC LIMIT 1`,
-      [shopId],
-    ),
-    pool.query<{ status: string; error: string | null }>(
-      `SELECT "status", "error" FROM "ModelRun"
-       WHERE "shopId" = $1 AND "kind" = 'FORECAST' ORDER BY "startedAt" DESC LIMIT 1`,
-      [shopId],
-    ),
+  const [runs, days, atRisk] = await Promise.all([
+    pageRuns<RunMetrics, { horizonDays?: number }>(pool, shopId, "FORECAST"),
     pool.query<ForecastDay>(
       `SELECT to_char(r."day", 'YYYY-MM-DD') AS day, r."mean" AS revenue, r."lower80" AS "revenueLower",
               r."upper80" AS "revenueUpper", COALESCE(o."mean", 0) AS orders
@@ -91,7 +79,7 @@ export async function loadForecastsPage(pool: pg.Pool, shopId: number, riskRows 
       [shopId, riskRows],
     ),
   ]);
-  const row = runs.rows[0];
+  const row = runs.shown;
   const metrics = row?.metrics ?? {};
   return {
     run: row
@@ -105,7 +93,7 @@ export async function loadForecastsPage(pool: pg.Pool, shopId: number, riskRows 
           backtest: metrics.backtest ?? null,
         }
       : null,
-    latest: latest.rows[0] ?? null,
+    latest: runs.latest,
     days: days.rows,
     atRisk: atRisk.rows,
   };

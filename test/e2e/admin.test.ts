@@ -229,6 +229,14 @@ describe("the customers page", () => {
     expect(html).toContain("At risk</th>");
     // the win-back list names the customer
     expect(html).toMatch(/Ada Lovelace<\/th>.*?200.*?€3,000\.50.*?82%/s);
+    // A later run that failed adds its notice; the figures stay those of the run behind the rows.
+    await db.prisma.modelRun.create({
+      data: { shopId, kind: "CUSTOMER_SCORES", status: "FAILED", error: "the database went away" },
+    });
+    const after = await (await fetch(`${server.url}/app/customers`)).text();
+    expect(after).toContain("The last scoring run failed");
+    expect(after).toContain("the database went away");
+    expect(after).toContain("Churn risk from: Logistic regression on order history");
   });
 });
 
