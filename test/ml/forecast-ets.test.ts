@@ -136,10 +136,6 @@ describe("ETS fits against R's forecast::ets", () => {
     // R counts 9 parameters; atR estimated none, so add R's 2 x 8 back. Within 0.01 (4-digit inputs).
     expect(Math.abs(atR.lik + 2 * 9 - 224.8628)).toBeLessThan(0.01);
     const ours = fitEts(AUST, spec("MAM", 4));
-    console.log(
-      `aust ETS(M,A,M): ours AIC ${ours.aic.toFixed(4)} (loglik ${ours.loglik.toFixed(4)}) vs R 224.8628`,
-      ours.params,
-    );
     // Higher likelihood than R's: R's Nelder-Mead stopped at alpha 0.19; the optimum is near alpha
     // 0.35-0.44 (forecast's own hw(aust, "multiplicative") reports alpha 0.4406, gamma 0.0023).
     expect(ours.aic).toBeLessThan(224.8628);
@@ -220,9 +216,6 @@ describe("ETS fits against R's forecast::ets", () => {
   it("our ETS(M,Ad,M) fit of the full austourists reaches R's likelihood (within 0.05%, here slightly better)", () => {
     const atR = atRParameters(AUSTOURISTS, "MAdM", 4, R_FULL[2]!);
     const ours = fitEts(AUSTOURISTS, spec("MAdM", 4));
-    console.log(
-      `austourists ETS(M,Ad,M): lik ours ${ours.lik.toFixed(4)} vs R ${atR.lik.toFixed(4)} (lower is better)`,
-    );
     expect(ours.lik).toBeLessThan(atR.lik + 0.0005 * Math.abs(atR.lik));
   });
 });
