@@ -98,24 +98,38 @@ function f1(origin: "test" | "validation", revenue: Float64Array, first: number)
   }
 }
 
-/** The job's per-product work: `series` synthetic two-year daily unit series through forecastUnits. */
+/**
+ * The job's per-product work: `series` synthetic two-year daily unit series through
+ * forecastUnits; then automatic ETS alone on as many strictly positive series (all 15 forms).
+ */
 function speed(series: number) {
-  const data = syntheticDailyUnits(series, 730, 20261127);
-  const started = performance.now();
+  const timeIt = (work: () => void) => {
+    const started = performance.now();
+    work();
+    return (performance.now() - started) / 1000;
+  };
+  const mixed = syntheticDailyUnits(series, 730, 20261127);
   const random = seededRandom(1);
-  for (const y of data) forecastUnits(y, 19_000, { horizon: HORIZON, level: 80, random });
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    JSON.stringify({
-      bench: "forecast-speed",
-      series,
-      days: 730,
-      seconds: round(seconds, 2),
-      seconds_per_series: round(seconds / series, 4),
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      machine: machine(),
-    }),
-  );
+  const units = timeIt(() => mixed.forEach((y) => forecastUnits(y, 19_000, { horizon: HORIZON, level: 80, random })));
+  const busy = syntheticDailyUnits(series, 730, 20261128, true);
+  const ets = timeIt(() => busy.forEach((y) => autoEts(y, { period: PERIOD, horizon: HORIZON, level: 80, random })));
+  for (const [name, seconds] of [
+    ["product units (forecastUnits)", units],
+    ["automatic ETS, strictly positive series", ets],
+  ] as const) {
+    console.log(
+      JSON.stringify({
+        bench: "forecast-speed",
+        model: name,
+        series,
+        days: 730,
+        seconds: round(seconds, 2),
+        seconds_per_series: round(seconds / series, 4),
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+        machine: machine(),
+      }),
+    );
+  }
 }
 
 async function main() {

@@ -2,7 +2,9 @@
  * Synthetic daily unit sales for the forecasting speed benchmark: a shop's best sellers over
  * `days` days. Each product sells Poisson units around a level that drifts, with its own weekly
  * pattern (one in three is closed on a weekday) and a yearly swing; one in four is slow-moving,
- * selling on only a few days a month. Fixed seed: the same series every time.
+ * selling on only a few days a month. Fixed seed: the same series every time. With `busy`, every
+ * product is a steady seller open every day and sells at least one unit a day: strictly positive
+ * series, on which automatic ETS tries all 15 forms (its slowest case).
  */
 import { gammaFrom, normalFrom, seededRandom, type Random } from "~/ml/random";
 
@@ -20,23 +22,23 @@ function poisson(random: Random, mean: number): number {
   return k;
 }
 
-export function syntheticDailyUnits(series: number, days: number, seed: number): Float64Array[] {
+export function syntheticDailyUnits(series: number, days: number, seed: number, busy = false): Float64Array[] {
   const random = seededRandom(seed);
   const gamma = gammaFrom(random);
   const normal = normalFrom(random);
   const out: Float64Array[] = [];
   for (let s = 0; s < series; s++) {
-    const slow = random() < 0.25;
+    const slow = !busy && random() < 0.25;
     let level = slow ? 0.05 + 0.3 * random() : gamma(2) * 8;
     const weekly = Array.from({ length: 7 }, () => 0.6 + 0.8 * random());
-    if (random() < 0.33) weekly[Math.floor(random() * 7)] = 0;
+    if (!busy && random() < 0.33) weekly[Math.floor(random() * 7)] = 0;
     const yearly = 0.3 * random();
     const phase = random() * 2 * Math.PI;
     const y = new Float64Array(days);
     for (let d = 0; d < days; d++) {
       level = Math.max(0.01, level * Math.exp(0.01 * normal()));
       const season = 1 + yearly * Math.sin((2 * Math.PI * d) / 365.25 + phase);
-      y[d] = poisson(random, level * weekly[d % 7]! * season);
+      y[d] = (busy ? 1 : 0) + poisson(random, level * weekly[d % 7]! * season);
     }
     out.push(y);
   }
