@@ -234,11 +234,6 @@ function valueKnownBy(history: OrderHistory, k: number, knownBy: number): number
   return Math.max(0, v);
 }
 
-/** Whether customer c had an order in [from, to). O(log orders of c). */
-export function orderedBetween(history: OrderHistory, c: number, from: number, to: number): boolean {
-  return countOrdersBetween(history, c, from, to, false) > 0;
-}
-
 /**
  * Orders (or, with `byDay`, distinct order days) of customer c in [from, to) that stand (were
  * never cancelled). Binary search for the first order on or after `from`, then a scan.

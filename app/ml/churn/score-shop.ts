@@ -31,7 +31,7 @@ import { brierScore, logLoss, rocAuc } from "../metrics/classification";
 import { churnFeatures, FEATURE_NAMES, type FeatureMatrix } from "./features";
 import { customerLifetimeValue, expectedAverageSpend, fitGammaGamma, type GammaGammaParams } from "./gamma-gamma";
 import { snapshot, type CustomerSnapshot, type OrderHistory } from "./history";
-import { LIFETIME_MODELS, type LifetimeParams } from "./lifetime";
+import { LIFETIME_MODELS, type LifetimeParams, type RfmData } from "./lifetime";
 import { quintileScores, recencyRule, riskBand, segmentOf, type RiskBand, type Segment } from "./segments";
 
 export interface ChurnOptions {
@@ -192,48 +192,31 @@ interface Backtest {
   labels: Uint8Array;
 }
 
+/** x, t_x, T of the customers who have made their first purchase, the ones the lifetime models describe. */
+function rfmOf(s: CustomerSnapshot): RfmData {
+  const keep: number[] = [];
+  for (let c = 0; c < s.customers; c++) if (s.orders[c]! > 0) keep.push(c);
+  const pick = (a: Float64Array) => Float64Array.from(keep, (c) => a[c]!);
+  return { x: pick(s.x), tx: pick(s.tx), T: pick(s.T) };
+}
+
+/** The lifetime model and Gamma-Gamma, the latter on repeat customers with spend. */
 function lifetimeFit(s: CustomerSnapshot) {
-  const bg = LIFETIME.fit({ x: s.x, tx: s.tx, T: s.T });
-  const repeat = (c: number) => s.x[c]! > 0 && s.meanRepeatValue[c]! > 0;
+  const bg = LIFETIME.fit(rfmOf(s));
   const xs: number[] = [];
   const spend: number[] = [];
   for (let c = 0; c < s.customers; c++) {
-    if (repeat(c)) {
+    if (s.x[c]! > 0 && s.meanRepeatValue[c]! > 0) {
       xs.push(s.x[c]!);
       spend.push(s.meanRepeatValue[c]!);
     }
   }
-  const gg = fitGammaGamma(xs, spend);
-  return { bg, gg };
-}
-
-function onlyCustomersWithOrders(s: CustomerSnapshot): CustomerSnapshot {
-  // The lifetime models describe customers who have made their first purchase: drop the rest.
-  const keep: number[] = [];
-  for (let c = 0; c < s.customers; c++) if (s.orders[c]! > 0) keep.push(c);
-  const pick = (a: Float64Array) => Float64Array.from(keep, (c) => a[c]!);
-  return {
-    ...s,
-    customers: keep.length,
-    orders: pick(s.orders),
-    x: pick(s.x),
-    tx: pick(s.tx),
-    T: pick(s.T),
-    recency: pick(s.recency),
-    totalValue: pick(s.totalValue),
-    meanRepeatValue: pick(s.meanRepeatValue),
-    meanGap: pick(s.meanGap),
-    sdGap: pick(s.sdGap),
-    orders30: pick(s.orders30),
-    orders90: pick(s.orders90),
-    orders180: pick(s.orders180),
-    value90: pick(s.value90),
-  };
+  return { bg, gg: fitGammaGamma(xs, spend) };
 }
 
 /**
  * @param history every order of the shop's customers (orders on or after `asOf` are ignored)
- * @param asOf first day not yet seen (today + 1 for a nightly run)
+ * @param asOf first day not yet seen (today for a nightly run: scores are as of yesterday's end)
  * @param breadth distinct products per customer before `asOf - window` and before `asOf`
  */
 export function scoreShopCustomers(
@@ -279,7 +262,7 @@ export function scoreShopCustomers(
     };
   }
 
-  const fitted = lifetimeFit(onlyCustomersWithOrders(now));
+  const fitted = lifetimeFit(now);
   const bg = fitted.bg.params;
   const gg = fitted.gg.params;
   const backtest = buildBacktest(history, asOf - window, asOf, breadth.backtest, window);
@@ -434,8 +417,7 @@ function buildBacktest(
     if (then.x[c]! > 0) repeat++;
   }
   if (customers < MIN_BACKTEST_CUSTOMERS || repeat < MIN_CLASS_SIZE) return null;
-  const active = onlyCustomersWithOrders(then);
-  const fitted = LIFETIME.fit({ x: active.x, tx: active.tx, T: active.T }).params;
+  const fitted = LIFETIME.fit(rfmOf(then)).params;
   const features = churnFeatures(then, breadth, { model: LIFETIME, params: fitted }, window);
   const after = snapshot(history, end);
   // Churned = the order count did not grow between the cutoff and the end.
