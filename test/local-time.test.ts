@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { wallTimeToInstant, zoneOffsetMs } from "~/lib/local-time";
+import { dayNumberToIso, wallTimeToInstant, zoneOffsetMs } from "~/lib/local-time";
 import { formatMoney, parseMoney } from "~/lib/money";
 
 // Transition instants from the IANA tz database (Europe/London, 2011):
@@ -26,6 +26,14 @@ describe("wall-clock times in a zone", () => {
   it("knows offsets on both sides of a transition", () => {
     expect(zoneOffsetMs("Europe/London", Date.UTC(2011, 2, 27, 0, 59))).toBe(0);
     expect(zoneOffsetMs("Europe/London", Date.UTC(2011, 2, 27, 1, 0))).toBe(3600_000);
+  });
+});
+
+describe("day numbers", () => {
+  it("print as calendar dates", () => {
+    expect(dayNumberToIso(0)).toBe("1970-01-01");
+    expect(dayNumberToIso(15_227)).toBe("2011-09-10"); // C1's cutoff
+    expect(dayNumberToIso(-1)).toBe("1969-12-31");
   });
 });
 

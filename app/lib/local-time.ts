@@ -58,3 +58,13 @@ export function wallTimeToInstant(wallTime: string, timeZone: string): Date | nu
     .filter((instant) => asUtc - zoneOffsetMs(timeZone, instant) === instant);
   return new Date(valid.length > 0 ? Math.min(...valid) : asUtc - before);
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A calendar day number (days since 1970-01-01, how the models count shop-local days) as
+ * "YYYY-MM-DD". Calendar arithmetic only: no time zone is involved.
+ */
+export function dayNumberToIso(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}

@@ -13,6 +13,7 @@ import { Readable } from "node:stream";
 import type pg from "pg";
 
 import { betaFrom, gammaFrom, seededRandom } from "~/ml/random";
+import { dayNumberToIso } from "~/lib/local-time";
 
 export interface SyntheticCustomerShop {
   customers: number;
@@ -83,8 +84,6 @@ async function copyRows(client: pg.PoolClient, sql: string, rows: Iterable<strin
   await pipeline(Readable.from(rows), client.query(copyFrom(sql)));
 }
 
-const isoDay = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
-
 /** Row ids of a shop's rows of `table`, in insertion (id) order. */
 async function idsOf(client: pg.PoolClient, table: string, shopId: number): Promise<Int32Array> {
   const { rows } = await client.query<{ id: number }>(`SELECT "id" FROM "${table}" WHERE "shopId" = $1 ORDER BY "id"`, [
@@ -125,7 +124,7 @@ export async function loadSyntheticCustomerShop(
         "subtotalPrice", "totalPrice", "platformUpdatedAt") FROM STDIN`,
       (function* () {
         for (let i = 0; i < orders.customer.length; i++) {
-          const day = isoDay(orders.day[i]!);
+          const day = dayNumberToIso(orders.day[i]!);
           const amount = orders.value[i]!.toFixed(2);
           yield `${shopId}\tO${i + 1}\t#${i + 1}\t${customerIds[orders.customer[i]!]}\t${day} 12:00:00+00\t${day}\tUSD\t${amount}\t${amount}\t${day} 12:00:00+00\n`;
         }

@@ -6,14 +6,9 @@
 import type { Database } from "~/db.server";
 import { inTransaction } from "~/ingest/transaction.server";
 import type { ShopScores } from "~/ml/churn/score-shop";
+import { dayNumberToIso } from "~/lib/local-time";
 
 const CHUNK = 20_000;
-const EPOCH = Date.UTC(1970, 0, 1);
-
-/** Day number -> "YYYY-MM-DD". */
-function isoDay(day: number): string {
-  return new Date(EPOCH + day * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** Money to 4 decimals as text, so numeric columns get exactly what was computed. */
 function money(value: number): string | null {
@@ -46,7 +41,7 @@ export async function replaceCustomerScores(
     // The first day by which an order is more likely than not: t days after the start of asOf.
     nextOn: Array.from({ length: n }, (_, i) => {
       const t = scores.daysToNextOrder?.[i];
-      return t !== undefined && Number.isFinite(t) ? isoDay(asOf + Math.max(0, Math.ceil(t) - 1)) : null;
+      return t !== undefined && Number.isFinite(t) ? dayNumberToIso(asOf + Math.max(0, Math.ceil(t) - 1)) : null;
     }),
     aov: Array.from({ length: n }, (_, i) => money(scores.expectedOrderValue?.[i] ?? Number.NaN)),
     clv: Array.from({ length: n }, (_, i) => money(scores.lifetimeValue?.[i] ?? Number.NaN)),

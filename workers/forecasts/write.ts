@@ -5,10 +5,9 @@
 import type { Database } from "~/db.server";
 import { inTransaction } from "~/ingest/transaction.server";
 import type { InventoryCover } from "~/ml/forecast/cover";
+import { dayNumberToIso } from "~/lib/local-time";
 
 const CHUNK = 20_000;
-const EPOCH = Date.UTC(1970, 0, 1);
-const isoDay = (day: number) => new Date(EPOCH + day * 86_400_000).toISOString().slice(0, 10);
 
 export interface SeriesPoints {
   /** "revenue", "orders", "units" or "product:<id>". */
@@ -40,7 +39,7 @@ export async function replaceForecasts(
   for (const f of forecasts) {
     for (let h = 0; h < f.mean.length; h++) {
       series.push(f.series);
-      day.push(isoDay(f.firstDay + h));
+      day.push(dayNumberToIso(f.firstDay + h));
       mean.push(f.mean[h]!);
       lower.push(f.lower[h]!);
       upper.push(f.upper[h]!);

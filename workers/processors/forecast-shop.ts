@@ -14,6 +14,7 @@ import { forecastUnits } from "~/ml/forecast/units";
 import { seededRandom } from "~/ml/random";
 import { parseJob } from "~/queues/jobs";
 import { readShopSettings } from "~/settings";
+import { dayNumberToIso } from "~/lib/local-time";
 
 import { loadShopSeries } from "../forecasts/load";
 import { replaceForecasts, type ProductCover, type SeriesPoints } from "../forecasts/write";
@@ -22,8 +23,6 @@ import { runModelJob, type ModelJobContext } from "../model-run";
 const LEVEL = 80;
 const PERIOD = 7;
 const BACKTEST_ORIGINS = 4;
-const EPOCH = Date.UTC(1970, 0, 1);
-const isoDay = (day: number) => new Date(EPOCH + day * 86_400_000).toISOString().slice(0, 10);
 
 /** Metrics for the run's JSON; an undefined one (NaN) is stored as null, not as a number. */
 function summarise(result: BacktestResult) {
@@ -112,7 +111,7 @@ export async function processForecastJob(name: string, data: unknown, context: M
           seasonalNaive(train, PERIOD, horizon, LEVEL),
         );
         backtest = {
-          origins: ours.perOrigin.map((o) => isoDay(o.lastTrainingDay)),
+          origins: ours.perOrigin.map((o) => dayNumberToIso(o.lastTrainingDay)),
           forecast: summarise(ours),
           seasonalNaive: summarise(naive),
         };
@@ -122,7 +121,7 @@ export async function processForecastJob(name: string, data: unknown, context: M
       const written = await replaceForecasts(database, shopId, run.id, points, cover);
       run.stage("writeMs");
       const metrics = {
-        asOf: isoDay(series.lastDay),
+        asOf: dayNumberToIso(series.lastDay),
         asOfNote,
         historyDays: series.revenue.length,
         horizonDays: horizon,

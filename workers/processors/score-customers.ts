@@ -10,13 +10,11 @@ import { log } from "~/logger.server";
 import { scoreShopCustomers } from "~/ml/churn/score-shop";
 import { parseJob } from "~/queues/jobs";
 import { readShopSettings } from "~/settings";
+import { dayNumberToIso } from "~/lib/local-time";
 
 import { loadOrderHistory, loadProductBreadth } from "../customers/load";
 import { replaceCustomerScores } from "../customers/write";
 import { runModelJob, type ModelJobContext } from "../model-run";
-
-const EPOCH = Date.UTC(1970, 0, 1);
-const isoDay = (day: number) => new Date(EPOCH + day * 86_400_000).toISOString().slice(0, 10);
 
 export async function processCustomersJob(name: string, data: unknown, context: ModelJobContext) {
   if (name !== "score-customers") throw new Error(`the customers queue has no job named "${name}"`);
@@ -72,7 +70,7 @@ export async function processCustomersJob(name: string, data: unknown, context: 
       const metrics = {
         method: scores.method,
         reason: scores.reason,
-        asOf: isoDay(asOf - 1),
+        asOf: dayNumberToIso(asOf - 1),
         asOfNote,
         orders: loaded.orders,
         written,
