@@ -68,9 +68,9 @@ describe("forecastDaily", () => {
     for (let i = 40; i < 54; i++) withClosure[i] = 0; // two weeks shut
     const g = forecastDaily(withClosure, FIRST_DAY, { horizon: 7, random: seededRandom(1) });
     // 54 calendar days up to the reopening hold 46 trading days (8 Saturdays)
-    expect(g.droppedDays).toBe(46);
+    expect(g.droppedTradingDays).toBe(46);
     const plain = forecastDaily(withClosure, FIRST_DAY, { horizon: 7, random: seededRandom(1), calendar: false });
-    expect(plain.droppedDays).toBe(0);
+    expect(plain.droppedTradingDays).toBe(0);
     expect(plain.closedWeekdays).toEqual([]);
   });
 

@@ -41,8 +41,8 @@ export interface DailyForecast {
   model: string;
   /** Weekdays (0 = the weekday of day number 0, Thursday 1970-01-01) treated as closed. */
   closedWeekdays: number[];
-  /** Days of history dropped before a holiday closure. */
-  droppedDays: number;
+  /** Trading days of history dropped before a holiday closure. */
+  droppedTradingDays: number;
 }
 
 const weekdayOf = (day: number) => ((day % 7) + 7) % 7;
@@ -126,5 +126,5 @@ export function forecastDaily(y: Float64Array, firstDay: number, options: DailyF
     });
     model = closed.length > 0 ? `${fitted.model} on ${period} trading days a week` : fitted.model;
   }
-  return { mean, lower, upper, level, model, closedWeekdays: closed, droppedDays: start };
+  return { mean, lower, upper, level, model, closedWeekdays: closed, droppedTradingDays: start };
 }

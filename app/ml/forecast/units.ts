@@ -42,23 +42,24 @@ export function forecastUnits(y: Float64Array, firstDay: number, options: UnitFo
   const level = options.level ?? 80;
   const { horizon } = options;
   const firstSale = y.findIndex((v) => v > 0);
-  let lastSale = -1;
-  for (let i = y.length - 1; i >= 0; i--) {
-    if (y[i]! > 0) {
-      lastSale = i;
-      break;
-    }
-  }
-  const zero = (model: string): UnitForecast => ({
-    mean: new Float64Array(horizon),
-    lower: new Float64Array(horizon),
-    upper: new Float64Array(horizon),
-    cumulativeUpper: new Float64Array(horizon),
+  const lastSale = y.findLastIndex((v) => v > 0);
+  /** A forecast made without the shop's calendar (no closed weekdays, nothing dropped). */
+  const plain = (
+    model: string,
+    f: { mean: Float64Array; lower: Float64Array; upper: Float64Array },
+    cumulativeUpper: Float64Array,
+  ): UnitForecast => ({
+    mean: f.mean,
+    lower: f.lower,
+    upper: f.upper,
+    cumulativeUpper,
     level,
     model,
     closedWeekdays: [],
-    droppedDays: 0,
+    droppedTradingDays: 0,
   });
+  const zeros = () => new Float64Array(horizon);
+  const zero = (model: string) => plain(model, { mean: zeros(), lower: zeros(), upper: zeros() }, zeros());
   if (lastSale < 0) return zero("no sales");
   if (y.length - 1 - lastSale >= (options.staleDays ?? 90)) return zero("not sold recently");
   const history = y.subarray(firstSale);
@@ -71,16 +72,7 @@ export function forecastUnits(y: Float64Array, firstDay: number, options: UnitFo
     const cumulativeUpper = Float64Array.from({ length: horizon }, (_, h) =>
       negativeBinomialQuantile(f.mean[0]! * (h + 1), f.dispersion, upperProbability),
     );
-    return {
-      mean: f.mean,
-      lower: f.lower,
-      upper: f.upper,
-      cumulativeUpper,
-      level,
-      model: "SBA",
-      closedWeekdays: [],
-      droppedDays: 0,
-    };
+    return plain("SBA", f, cumulativeUpper);
   }
   const f = forecastDaily(Float64Array.from(history), firstDay + firstSale, {
     horizon,
