@@ -15,8 +15,8 @@
  *    ranks well long before it is an honest probability; the Brier score of cross-fitted
  *    calibration is reported next to the raw one. Platt rather than isotonic: on the C1
  *    validation origin it kept the ranking intact (isotonic's steps tie customers) and never
- *    answers exactly 0 or 1, which an isotonic map does at its ends (log loss 0.617 against
- *    0.623 at a similar Brier score).
+ *    answers exactly 0 or 1, which an isotonic map does at its ends (log loss 0.617 with L2 300 against
+ *    0.623 with isotonic at its best L2, 100, for Brier 0.214 and 0.213).
  * 5. The winner is refitted on the whole backtest and applied to features as of `asOf`.
  *
  * A shop with fewer than `minRepeatCustomers` repeat customers gets the recency rule instead
@@ -57,7 +57,7 @@ export type ChurnModelName = "lifetime" | "logistic" | "boosting";
  * value. MBG/NBD rather than BG/NBD: under BG/NBD nobody can drop out before a second order,
  * so every one-time buyer, however long gone, is "alive" with probability exactly 1, and they
  * are most of a typical shop's customers. MBG/NBD lets them drop out after the first order.
- * On Online Retail the two rank churners alike (C1 AUC 0.737 both; Pearson r of expected orders
+ * On Online Retail the two rank churners alike (C1 AUC 0.737 and 0.738; Pearson r of expected orders
  * 0.814 and 0.815) and their log-likelihoods are within 6 units over 3,368 customers.
  */
 const LIFETIME = LIFETIME_MODELS.mbgnbd;
