@@ -1,6 +1,7 @@
 import type pg from "pg";
 
 import { ingestBatch, type IngestResult } from "./batch.server";
+import { upsertOrderLinesFrom, upsertOrdersFrom } from "./order-statements";
 import { ensureCustomers, ensureProducts } from "./placeholders.server";
 import { OrderRecord, type ValidOrder } from "./records";
 
@@ -47,31 +48,13 @@ async function upsertOrderRows(
   orders: ValidOrder[],
 ): Promise<Map<string, number>> {
   const result = await client.query<{ id: number; externalId: string }>(
-    `INSERT INTO "Order" ("shopId", "externalId", "name", "customerId", "processedAt", "localDate", "financialStatus",
-                          "cancelledAt", "cancelReason", "currency", "subtotalPrice", "totalDiscounts", "totalShipping",
-                          "totalTax", "totalPrice", "totalRefunded", "test", "platformCreatedAt", "platformUpdatedAt")
-     SELECT $1, t.external_id, t.name, c."id", t.processed_at, (t.processed_at AT TIME ZONE s."timezone")::date,
-            t.financial_status::"FinancialStatus", t.cancelled_at, t.cancel_reason, t.currency, t.subtotal,
-            t.discounts, t.shipping, t.tax, t.total, t.refunded, t.test, t.created_at, t.updated_at
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::text[],
-                 $9::text[], $10::numeric[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[],
-                 $15::numeric[], $16::boolean[], $17::timestamptz[], $18::timestamptz[])
-       AS t(external_id, name, customer_external_id, processed_at, financial_status, cancelled_at, cancel_reason,
-            currency, subtotal, discounts, shipping, tax, total, refunded, test, created_at, updated_at)
-     JOIN "Shop" s ON s."id" = $1
-     LEFT JOIN "Customer" c ON c."shopId" = $1 AND c."externalId" = t.customer_external_id
-     ON CONFLICT ("shopId", "externalId") DO UPDATE SET
-       "name" = EXCLUDED."name", "customerId" = EXCLUDED."customerId", "processedAt" = EXCLUDED."processedAt",
-       "localDate" = EXCLUDED."localDate", "financialStatus" = EXCLUDED."financialStatus",
-       "cancelledAt" = EXCLUDED."cancelledAt", "cancelReason" = EXCLUDED."cancelReason",
-       "currency" = EXCLUDED."currency", "subtotalPrice" = EXCLUDED."subtotalPrice",
-       "totalDiscounts" = EXCLUDED."totalDiscounts", "totalShipping" = EXCLUDED."totalShipping",
-       "totalTax" = EXCLUDED."totalTax", "totalPrice" = EXCLUDED."totalPrice",
-       "totalRefunded" = EXCLUDED."totalRefunded", "test" = EXCLUDED."test",
-       "platformCreatedAt" = EXCLUDED."platformCreatedAt", "platformUpdatedAt" = EXCLUDED."platformUpdatedAt",
-       "updatedAt" = now()
-     WHERE "Order"."platformUpdatedAt" < EXCLUDED."platformUpdatedAt"
-     RETURNING "id", "externalId"`,
+    upsertOrdersFrom(
+      `unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::text[],
+              $9::text[], $10::numeric[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[],
+              $15::numeric[], $16::boolean[], $17::timestamptz[], $18::timestamptz[])
+         AS t(external_id, name, customer_external_id, processed_at, financial_status, cancelled_at, cancel_reason,
+              currency, subtotal, discounts, shipping, tax, total, refunded, test, created_at, updated_at)`,
+    ),
     [
       shopId,
       orders.map((o) => o.externalId),
@@ -137,20 +120,12 @@ async function replaceLines(
   );
   if (columns.externalId.length === 0) return;
   await client.query(
-    `INSERT INTO "OrderLine" ("shopId", "orderId", "externalId", "kind", "productId", "variantId", "sku", "title",
-                              "quantity", "unitPrice", "totalDiscount")
-     SELECT $1, t.order_id, t.external_id, t.kind::"LineKind", p."id", v."id", t.sku, t.title, t.quantity,
-            t.unit_price, t.discount
-     FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
-                 $10::numeric[], $11::numeric[])
-       AS t(order_id, external_id, kind, product_external_id, variant_external_id, sku, title, quantity, unit_price,
-            discount)
-     LEFT JOIN "Product" p ON p."shopId" = $1 AND p."externalId" = t.product_external_id
-     LEFT JOIN "ProductVariant" v ON v."shopId" = $1 AND v."externalId" = t.variant_external_id
-     ON CONFLICT ("shopId", "externalId") DO UPDATE SET
-       "orderId" = EXCLUDED."orderId", "kind" = EXCLUDED."kind", "productId" = EXCLUDED."productId",
-       "variantId" = EXCLUDED."variantId", "sku" = EXCLUDED."sku", "title" = EXCLUDED."title",
-       "quantity" = EXCLUDED."quantity", "unitPrice" = EXCLUDED."unitPrice", "totalDiscount" = EXCLUDED."totalDiscount"`,
+    upsertOrderLinesFrom(
+      `unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
+              $10::numeric[], $11::numeric[])
+         AS t(order_id, external_id, kind, product_external_id, variant_external_id, sku, title, quantity,
+              unit_price, discount)`,
+    ),
     [
       shopId,
       columns.orderId,

@@ -5,16 +5,12 @@
  */
 import type pg from "pg";
 
+import { ensureCustomersFrom, ensureProductsFrom } from "./order-statements";
+
 export async function ensureCustomers(client: pg.PoolClient, shopId: number, externalIds: Iterable<string>) {
-  // Sorted, so concurrent batches take row locks in the same order and cannot deadlock.
-  const ids = [...new Set(externalIds)].sort();
+  const ids = [...new Set(externalIds)];
   if (ids.length === 0) return;
-  await client.query(
-    `INSERT INTO "Customer" ("shopId", "externalId")
-     SELECT $1, id FROM unnest($2::text[]) AS id
-     ON CONFLICT ("shopId", "externalId") DO NOTHING`,
-    [shopId, ids],
-  );
+  await client.query(ensureCustomersFrom(`unnest($2::text[]) AS t(external_id)`), [shopId, ids]);
 }
 
 export async function ensureProducts(
@@ -23,11 +19,9 @@ export async function ensureProducts(
   products: Map<string, string>, // externalId -> title seen on the order line
 ) {
   if (products.size === 0) return;
-  const ids = [...products.keys()].sort();
-  await client.query(
-    `INSERT INTO "Product" ("shopId", "externalId", "title")
-     SELECT $1, id, title FROM unnest($2::text[], $3::text[]) AS t(id, title)
-     ON CONFLICT ("shopId", "externalId") DO NOTHING`,
-    [shopId, ids, ids.map((id) => products.get(id)!)],
-  );
+  await client.query(ensureProductsFrom(`unnest($2::text[], $3::text[]) AS t(external_id, title)`), [
+    shopId,
+    [...products.keys()],
+    [...products.values()],
+  ]);
 }
