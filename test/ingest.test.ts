@@ -170,11 +170,18 @@ describe("customer and product ingest", () => {
         ],
       },
     ]);
+    const sold = orderRecord("7501", { lines: [["P1", 1, "9.50"]] });
+    await ingestOrders(db.pool, shop.id, [
+      { ...sold, lines: sold.lines.map((l) => ({ ...l, variantExternalId: "V1" })) },
+    ]);
     await ingestProducts(db.pool, shop.id, [
       { ...base, updatedAt: "2026-03-02T00:00:00Z", variants: [{ externalId: "V2", price: "12.00" }] },
     ]);
     const variants = await db.prisma.productVariant.findMany({ where: { shopId: shop.id } });
     expect(variants.map((v) => [v.externalId, v.price?.toString()])).toEqual([["V2", "12"]]);
+    // The line that sold the removed variant keeps its product and loses only the variant.
+    const line = await db.prisma.orderLine.findFirstOrThrow({ where: { shopId: shop.id, externalId: "7501-L1" } });
+    expect([line.productId, line.variantId]).toEqual([variants[0]!.productId, null]);
     await ingestProducts(db.pool, shop.id, [{ ...base, updatedAt: "2026-03-03T00:00:00Z", deleted: true }]);
     const product = await db.prisma.product.findFirstOrThrow({ where: { shopId: shop.id } });
     expect(product.deletedAt?.toISOString()).toBe("2026-03-03T00:00:00.000Z");

@@ -26,6 +26,8 @@ describe("migrations", () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual([
+      "BulkStagedOrder",
+      "BulkStagedOrderLine",
       "BulkStagingRow",
       "Customer",
       "CustomerDataExport",

@@ -304,6 +304,24 @@ describe("compliance topics", () => {
     return hits;
   }
 
+  /** What a backfill that is still running holds: a staged order and a staged customer line. */
+  async function stageBackfillRows(customerId: string, customerNode: object): Promise<number> {
+    const run = await db.prisma.syncRun.create({ data: { shopId, kind: "BACKFILL", status: "RUNNING" } });
+    await db.pool.query(
+      `INSERT INTO "BulkStagedOrder" ("syncRunId", "seq", "externalId", "name", "customerExternalId", "processedAt",
+         "financialStatus", "currency", "subtotalPrice", "totalDiscounts", "totalShipping", "totalTax", "totalPrice",
+         "totalRefunded", "test", "platformUpdatedAt")
+       VALUES ($1, 1, '777', '#777', $2, now(), 'PAID', 'USD', 10, 0, 0, 0, 10, 0, false, now())`,
+      [run.id, customerId],
+    );
+    await db.pool.query(`INSERT INTO "BulkStagingRow" ("syncRunId", "seq", "gid", "data") VALUES ($1, 1, $2, $3)`, [
+      run.id,
+      `gid://shopify/Customer/${customerId}`,
+      JSON.stringify(customerNode),
+    ]);
+    return run.id;
+  }
+
   it("customers/data_request stores everything held about the customer for the merchant", async () => {
     await deliver(signedWebhook("orders/create", orderPayload()));
     await deliver(
@@ -342,6 +360,8 @@ describe("compliance topics", () => {
         payload: customerPayload({ updated_at: "2026-03-09T00:00:00Z" }),
       },
     });
+    // So does a backfill in progress: a staged order naming them, and their staged record.
+    await stageBackfillRows("7064055069303", customerPayload());
     expect(await rowsMentioning("bob.norman@example.com")).not.toEqual([]);
     await deliver(
       signedWebhook("customers/redact", {
@@ -361,8 +381,10 @@ describe("compliance topics", () => {
   it("shop/redact deletes all of the shop's data", async () => {
     await deliver(signedWebhook("orders/create", orderPayload()));
     await deliver(signedWebhook("products/create", productPayload()));
+    const runId = await stageBackfillRows("7064055069303", customerPayload());
     await deliver(signedWebhook("shop/redact", { shop_id: 548380009, shop_domain: SHOP_DOMAIN }));
     expect(await db.prisma.shop.count({ where: { id: shopId } })).toBe(0);
+    expect(await db.prisma.bulkStagedOrder.count({ where: { syncRunId: runId } })).toBe(0);
     for (const table of ["Order", "OrderLine", "Customer", "Product", "ProductVariant", "WebhookDelivery"]) {
       const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${table}" WHERE "shopId" = $1`, [shopId]);
       expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });

@@ -103,6 +103,8 @@ export const OrderLineRecord = z.object({
   totalDiscount: decimal.default("0"),
 });
 
+export type OrderLineRecord = z.input<typeof OrderLineRecord>;
+
 export const OrderRecord = z
   .object({
     externalId,

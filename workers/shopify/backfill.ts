@@ -2,18 +2,23 @@
  * A shop's full history through Bulk Operations: products, then customers, then orders.
  *
  * For each resource: start the bulk query, wait for it, stream the JSONL into staging, then
- * ingest top-level objects with their children in batches. The SyncRun's `cursor` records
- * where we are (operation id, staged or not, last ingested line), so a crashed run resumes
- * without asking Shopify again, and anything redone is harmless: ingest is idempotent.
+ * write it in chunks of the file, two at a time. Products and customers are staged as JSON
+ * lines and ingested in batches; orders, which are nearly all of a shop's rows, are mapped
+ * and validated while streaming, staged as typed rows and merged by SQL (ADR 0010). The
+ * SyncRun's `cursor` records where we are (operation id, staged or not, last line written),
+ * so a crashed run resumes without asking Shopify again, and anything redone is harmless:
+ * every write is an idempotent upsert.
  */
 import type { Prisma } from "@prisma/client";
 
 import type { Database } from "~/db.server";
-import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
-import type { RefundRecord } from "~/ingest/records";
+import { ingestCustomers, ingestProducts } from "~/ingest/index.server";
+import type { RejectedRecord } from "~/ingest/records";
 import { refreshStatistics } from "~/ingest/statistics.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
-import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
+import { customerFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
+import { mergeStagedOrders, nextChunkEnd } from "~/platforms/shopify/bulk/order-merge.server";
+import { clearStagedOrders, countStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
 import { BULK_QUERIES, type BulkResource } from "~/platforms/shopify/bulk/queries";
 import {
   BulkOperationError,
@@ -27,6 +32,8 @@ import {
   stageBulkResult,
   type StagedObject,
 } from "~/platforms/shopify/bulk/staging.server";
+
+import { inTwoLanes } from "./two-lanes";
 
 export const BACKFILL_ORDER: BulkResource[] = ["products", "customers", "orders"];
 
@@ -45,7 +52,10 @@ export interface BackfillOptions {
   shopId: number;
   /** Resume this run instead of starting a new one. */
   syncRunId?: number;
+  /** Products and customers per ingest batch. */
   batchSize?: number;
+  /** Orders per merge chunk. */
+  orderChunk?: number;
   poll?: PollOptions;
   fetchImpl?: typeof fetch;
 }
@@ -55,46 +65,33 @@ export interface BackfillResult {
   counts: Record<BulkResource, number>;
 }
 
-/** Ingests one batch of staged objects of `resource`; returns how many objects it held. */
-async function ingestStaged(database: Database, shopId: number, resource: BulkResource, batch: StagedObject[]) {
-  const { pool } = database;
-  const rejectedOf = (result: { rejected: { externalId?: string; reasons: string[] }[] }) => result.rejected;
-  let rejected: { externalId?: string; reasons: string[] }[];
-  if (resource === "products") {
-    rejected = rejectedOf(
-      await ingestProducts(
-        pool,
-        shopId,
-        batch.map((o) => productFromBulk(o.data, o.children)),
-      ),
-    );
-  } else if (resource === "customers") {
-    rejected = rejectedOf(
-      await ingestCustomers(
-        pool,
-        shopId,
-        batch.map((o) => customerFromBulk(o.data)),
-      ),
-    );
-  } else {
-    const mapped = batch.map((o) => orderFromBulk(o.data, o.children));
-    rejected = rejectedOf(
-      await ingestOrders(
-        pool,
-        shopId,
-        mapped.map((m) => m.order),
-      ),
-    );
-    const refunds: RefundRecord[] = mapped.flatMap((m) => m.refunds);
-    if (refunds.length > 0) rejected.push(...rejectedOf(await ingestRefunds(pool, shopId, refunds)));
-  }
-  return rejected;
+/** Ingests one batch of staged products or customers; returns the records rejected. */
+async function ingestStaged(
+  database: Database,
+  shopId: number,
+  resource: "products" | "customers",
+  batch: StagedObject[],
+): Promise<RejectedRecord[]> {
+  const result =
+    resource === "products"
+      ? await ingestProducts(
+          database.pool,
+          shopId,
+          batch.map((o) => productFromBulk(o.data, o.children)),
+        )
+      : await ingestCustomers(
+          database.pool,
+          shopId,
+          batch.map((o) => customerFromBulk(o.data)),
+        );
+  return result.rejected;
 }
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
   const { database, graphql, shopId } = options;
   const { prisma, pool } = database;
   const batchSize = options.batchSize ?? 2000;
+  const orderChunk = options.orderChunk ?? 5000;
   const run = options.syncRunId
     ? await prisma.syncRun.findFirstOrThrow({ where: { id: options.syncRunId, shopId } })
     : await prisma.syncRun.create({
@@ -123,49 +120,65 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     return saving;
   };
 
-  /**
-   * Two batches in flight: one is read and mapped while the other is written. Batches are read
-   * in line order; the cursor only moves past a batch once every batch before it is stored,
-   * so a resume never skips one.
-   */
-  async function ingestStagedInOrder(syncRunId: number, resource: BulkResource) {
+  const progressed = (resource: BulkResource, end: number) => {
+    cursor.lastSeq = end;
+    const done = BACKFILL_ORDER.indexOf(resource) + Math.min(1, counts[resource] / Math.max(cursor.roots ?? 1, 1));
+    return saveInOrder({ progress: done / BACKFILL_ORDER.length });
+  };
+
+  /** Products and customers: staged JSON lines, read back in batches and ingested. */
+  async function ingestStagedLines(syncRunId: number, resource: BulkResource) {
     let readAfter = cursor.lastSeq;
-    let reading: Promise<unknown> = Promise.resolve();
-    const pending: { end: number; done: boolean }[] = [];
-    const nextBatch = () => {
-      const batch = reading.then(async () => {
+    await inTwoLanes(
+      async () => {
         const rows = await readStagedBatch(pool, syncRunId, readAfter, batchSize);
-        if (rows.length > 0) {
-          readAfter = rows.at(-1)!.seq;
-          pending.push({ end: readAfter, done: false });
-        }
-        return { rows, entry: pending.at(-1)! };
-      });
-      reading = batch.catch(() => undefined);
-      return batch;
-    };
-    let failed = false;
-    const lane = async () => {
-      while (!failed) {
-        const { rows, entry } = await nextBatch();
-        if (rows.length === 0) return;
-        const rejected = await ingestStaged(database, shopId, resource, rows);
+        if (rows.length === 0) return null;
+        readAfter = rows.at(-1)!.seq;
+        return { end: readAfter, rows };
+      },
+      async ({ rows }) => {
+        const rejected = await ingestStaged(database, shopId, resource as "products" | "customers", rows);
         counts[resource] += rows.length;
         counts.rejected += rejected.length;
-        entry.done = true;
-        while (pending[0]?.done) cursor.lastSeq = pending.shift()!.end;
-        const done = BACKFILL_ORDER.indexOf(resource) + Math.min(1, counts[resource] / Math.max(cursor.roots ?? 1, 1));
-        await saveInOrder({ progress: done / BACKFILL_ORDER.length });
-      }
-    };
-    const guarded = () =>
-      lane().catch((error: unknown) => {
-        failed = true; // the other lane stops after its current batch
-        throw error;
-      });
-    const results = await Promise.allSettled([guarded(), guarded()]);
-    const failure = results.find((result) => result.status === "rejected");
-    if (failure) throw (failure as PromiseRejectedResult).reason;
+      },
+      (end) => progressed(resource, end),
+    );
+  }
+
+  /** Orders: typed rows, merged by SQL in chunks of the file. */
+  async function mergeOrders(syncRunId: number) {
+    let readAfter = cursor.lastSeq;
+    await inTwoLanes(
+      async () => {
+        const chunk = await nextChunkEnd(pool, syncRunId, readAfter, orderChunk);
+        if (!chunk) return null;
+        const unit = { start: readAfter, ...chunk };
+        readAfter = chunk.end;
+        return unit;
+      },
+      async ({ start, end, orders }) => {
+        const merged = await mergeStagedOrders(pool, shopId, syncRunId, start, end);
+        counts.orders += orders;
+        counts.rejected += merged.rejected.length;
+      },
+      (end) => progressed("orders", end),
+    );
+  }
+
+  /** Stages the operation's result unless that is done and still there (staging is unlogged). */
+  async function stage(resource: BulkResource) {
+    if (cursor.staged && resource === "orders" && (await countStagedOrders(pool, run.id)) === cursor.roots) return;
+    if (cursor.staged && resource !== "orders") return;
+    const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
+    if (resource === "orders") {
+      const staged = await stageOrders(pool, run.id, operation.url!, options.fetchImpl);
+      if (!cursor.staged) counts.rejected += staged.rejected.length;
+      Object.assign(cursor, { staged: true, roots: staged.roots });
+    } else {
+      const staged = await stageBulkResult(pool, run.id, operation.url!, options.fetchImpl);
+      Object.assign(cursor, { staged: true, roots: staged.roots, lastSeq: 0 });
+    }
+    await save();
   }
 
   try {
@@ -175,14 +188,18 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         cursor.operationId = await startBulkQuery(graphql, BULK_QUERIES[resource]);
         await save();
       }
-      if (!cursor.staged) {
-        const operation = await waitForBulkOperation(graphql, cursor.operationId, options.poll);
-        const staged = await stageBulkResult(pool, run.id, operation.url!, options.fetchImpl);
-        Object.assign(cursor, { staged: true, roots: staged.roots, lastSeq: 0 });
-        await save();
+      let t0 = performance.now();
+      await stage(resource);
+      console.error("STAGE", resource, (performance.now() - t0) / 1000);
+      t0 = performance.now();
+      if (resource === "orders") {
+        await mergeOrders(run.id);
+        await clearStagedOrders(pool, run.id);
+      } else {
+        await ingestStagedLines(run.id, resource);
+        await clearStaging(pool, run.id);
       }
-      await ingestStagedInOrder(run.id, resource);
-      await clearStaging(pool, run.id);
+      console.error("WRITE", resource, (performance.now() - t0) / 1000);
     }
     await refreshStatistics(pool);
     await save({ status: "SUCCEEDED", phase: "done", progress: 1, finishedAt: new Date() });

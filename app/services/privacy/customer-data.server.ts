@@ -55,6 +55,15 @@ export async function redactCustomer(database: Database, shopId: number, custome
       WHERE "shopId" = ${shopId} AND "payload" IS NOT NULL
         AND ("payload"->'customer'->>'id' = ${customerExternalId}
              OR ("topic" LIKE 'customers/%' AND "payload"->>'id' = ${customerExternalId}))`;
+    // A backfill in progress must not bring the customer back from its staged rows.
+    await tx.$executeRaw`
+      UPDATE "BulkStagedOrder" SET "customerExternalId" = NULL
+      WHERE "syncRunId" IN (SELECT "id" FROM "SyncRun" WHERE "shopId" = ${shopId})
+        AND "customerExternalId" = ${customerExternalId}`;
+    await tx.$executeRaw`
+      DELETE FROM "BulkStagingRow"
+      WHERE "syncRunId" IN (SELECT "id" FROM "SyncRun" WHERE "shopId" = ${shopId})
+        AND "gid" = ${`gid://shopify/Customer/${customerExternalId}`}`;
     await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId } });
     const deleted = await tx.customer.deleteMany({ where: { shopId, externalId: customerExternalId } });
     return deleted.count > 0;
@@ -63,7 +72,12 @@ export async function redactCustomer(database: Database, shopId: number, custome
 
 /** shop/redact: everything the shop owns goes, through the cascades, and its sessions. */
 export async function redactShop(database: Database, shopId: number, domain: string): Promise<void> {
+  const runs = database.prisma.syncRun.findMany({ where: { shopId }, select: { id: true } });
+  const runIds = (await runs).map((run) => run.id);
   await database.prisma.$transaction([
+    // Typed staging has no foreign key to cascade through (see BulkStagedOrder).
+    database.prisma.bulkStagedOrder.deleteMany({ where: { syncRunId: { in: runIds } } }),
+    database.prisma.bulkStagedOrderLine.deleteMany({ where: { syncRunId: { in: runIds } } }),
     database.prisma.session.deleteMany({ where: { shop: domain } }),
     database.prisma.shop.delete({ where: { id: shopId } }),
   ]);

@@ -2,7 +2,7 @@
  * GraphQL bulk nodes -> neutral records. The ingest layer validates what comes out, so these
  * stay thin: rename, pick the shop-currency amounts, turn gids into ids.
  */
-import type { CustomerRecord, OrderRecord, ProductRecord, RefundRecord } from "~/ingest/records";
+import type { CustomerRecord, OrderLineRecord, OrderRecord, ProductRecord, RefundRecord } from "~/ingest/records";
 
 import { shopifyId } from "../json";
 
@@ -61,6 +61,22 @@ export function customerFromBulk(node: Node): CustomerRecord {
   };
 }
 
+export function lineItemFromBulk(item: Node): OrderLineRecord {
+  const productId = idOf(item.product);
+  const giftCard = item.isGiftCard === true;
+  return {
+    externalId: idOf(item.id)!,
+    kind: giftCard ? "GIFT_CARD" : productId ? "PRODUCT" : "OTHER",
+    productExternalId: giftCard ? null : productId,
+    variantExternalId: idOf(item.variant),
+    sku: text(item.sku),
+    title: text(item.name) ?? "",
+    quantity: item.quantity as number,
+    unitPrice: amount(item.originalUnitPriceSet)!,
+    totalDiscount: amount(item.totalDiscountSet) ?? "0",
+  };
+}
+
 export function orderFromBulk(node: Node, lineItems: Node[]): { order: OrderRecord; refunds: RefundRecord[] } {
   const externalId = idOf(node.id)!;
   const currency = text(node.currencyCode)!;
@@ -81,21 +97,7 @@ export function orderFromBulk(node: Node, lineItems: Node[]): { order: OrderReco
     totalPrice: amount(node.totalPriceSet)!,
     totalRefunded: amount(node.totalRefundedSet) ?? "0",
     test: node.test === true,
-    lines: lineItems.map((item) => {
-      const productId = idOf(item.product);
-      const giftCard = item.isGiftCard === true;
-      return {
-        externalId: idOf(item.id)!,
-        kind: giftCard ? "GIFT_CARD" : productId ? "PRODUCT" : "OTHER",
-        productExternalId: giftCard ? null : productId,
-        variantExternalId: idOf(item.variant),
-        sku: text(item.sku),
-        title: text(item.name) ?? "",
-        quantity: item.quantity as number,
-        unitPrice: amount(item.originalUnitPriceSet)!,
-        totalDiscount: amount(item.totalDiscountSet) ?? "0",
-      };
-    }),
+    lines: lineItems.map(lineItemFromBulk),
     createdAt: text(node.createdAt),
     updatedAt: text(node.updatedAt)!,
   };

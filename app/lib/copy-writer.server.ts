@@ -1,0 +1,48 @@
+/**
+ * Writes rows to a `COPY ... FROM STDIN` (text format) in 64 KB chunks. Writing each row to
+ * the stream as it comes made one socket write per row: in the sync benchmark that was 6 s of
+ * the process's CPU for 400,000 lines, more than parsing them.
+ */
+import { once } from "node:events";
+import { from as copyFrom } from "pg-copy-streams";
+import type pg from "pg";
+
+const CHUNK = 1 << 16;
+
+/** A value as COPY's text format wants it: \N for null, backslash, tab and newlines escaped. */
+export function copyValue(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return "\\N";
+  if (typeof value !== "string") return String(value);
+  return /[\\\t\n\r]/.test(value)
+    ? value.replaceAll("\\", "\\\\").replaceAll("\t", "\\t").replaceAll("\n", "\\n").replaceAll("\r", "\\r")
+    : value;
+}
+
+export class CopyWriter {
+  private buffer = "";
+  private readonly stream: ReturnType<typeof copyFrom>;
+  private readonly finished: Promise<unknown>;
+
+  /** Starts `sql` (a COPY FROM STDIN) on `client`, which must stay checked out until `end`. */
+  constructor(client: pg.ClientBase, sql: string) {
+    this.stream = client.query(copyFrom(sql));
+    this.finished = once(this.stream, "finish");
+    // A failed COPY rejects this before anyone awaits it; `end` still sees the error.
+    this.finished.catch(() => undefined);
+  }
+
+  /** Queues one row of already-escaped fields; resolves when the stream can take more. */
+  async row(fields: string[]): Promise<void> {
+    this.buffer += fields.join("\t") + "\n";
+    if (this.buffer.length < CHUNK) return;
+    const chunk = this.buffer;
+    this.buffer = "";
+    if (!this.stream.write(chunk)) await once(this.stream, "drain");
+  }
+
+  async end(): Promise<void> {
+    this.stream.end(this.buffer);
+    this.buffer = "";
+    await this.finished;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Stages an orders bulk result as typed rows (BulkStagedOrder, BulkStagedOrderLine): the
+ * download is read line by line, each order is mapped and validated here, and the rows go to
+ * Postgres by COPY. Postgres never parses the JSON and the merge that follows is plain SQL.
+ *
+ * Memory holds one order and its line items at a time. Shopify writes an object's children
+ * right after it, but does not promise to; a line item that does not follow its order is
+ * staged on its own (validated alone) and joined to its order by id once the file is in.
+ */
+import readline from "node:readline";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type pg from "pg";
+
+import { OrderLineRecord, OrderRecord, validateAll, type RejectedRecord, type ValidOrder } from "~/ingest/records";
+import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
+
+import { shopifyId } from "../json";
+
+import { lineItemFromBulk, orderFromBulk } from "./mappers";
+
+type Node = Record<string, unknown>;
+
+export interface OrderStagingResult {
+  /** Lines in the file. */
+  lines: number;
+  /** Orders staged (valid ones). */
+  roots: number;
+  /** Line items that did not follow their order. */
+  orphans: number;
+  rejected: RejectedRecord[];
+}
+
+const ORDER_COLUMNS = `"syncRunId", "seq", "externalId", "name", "customerExternalId", "processedAt", "financialStatus",
+  "cancelledAt", "cancelReason", "currency", "subtotalPrice", "totalDiscounts", "totalShipping", "totalTax",
+  "totalPrice", "totalRefunded", "test", "platformCreatedAt", "platformUpdatedAt", "refunds"`;
+const LINE_COLUMNS = `"syncRunId", "seq", "parentSeq", "parentExternalId", "externalId", "kind", "productExternalId",
+  "variantExternalId", "sku", "title", "quantity", "unitPrice", "totalDiscount", "invalid"`;
+
+type ValidLine = ValidOrder["lines"][number];
+const INVALID_LINE: ValidLine = {
+  externalId: "",
+  kind: "OTHER",
+  productExternalId: null,
+  variantExternalId: null,
+  sku: null,
+  title: "",
+  quantity: 0,
+  unitPrice: "0",
+  totalDiscount: "0",
+};
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+const reasonsOf = (rejected: RejectedRecord) => rejected.reasons.join("; ");
+
+/** Downloads `url` and stages it for `syncRunId`, replacing whatever was staged for it. */
+export async function stageOrders(
+  pool: pg.Pool,
+  syncRunId: number,
+  url: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<OrderStagingResult> {
+  const response = await fetchImpl(url);
+  if (!response.ok || !response.body) throw new Error(`bulk result download failed: HTTP ${response.status}`);
+  // One COPY per connection: orders and lines stream side by side on two.
+  const orderClient = await pool.connect();
+  const lineClient = await pool.connect();
+  const clients = [orderClient, lineClient];
+  try {
+    await clearStagedOrders(pool, syncRunId);
+    for (const client of clients) await client.query("BEGIN");
+    const orders = new CopyWriter(orderClient, `COPY "BulkStagedOrder" (${ORDER_COLUMNS}) FROM STDIN`);
+    const lines = new CopyWriter(lineClient, `COPY "BulkStagedOrderLine" (${LINE_COLUMNS}) FROM STDIN`);
+    const result: OrderStagingResult = { lines: 0, roots: 0, orphans: 0, rejected: [] };
+    const run = String(syncRunId);
+
+    const writeLine = (seq: number, parentSeq: number | null, parentId: string, l: ValidLine, invalid: string | null) =>
+      lines.row([
+        run,
+        String(seq),
+        copyValue(parentSeq),
+        copyValue(parentId),
+        copyValue(l.externalId),
+        l.kind,
+        copyValue(l.productExternalId),
+        copyValue(l.variantExternalId),
+        copyValue(l.sku),
+        copyValue(l.title),
+        String(l.quantity),
+        l.unitPrice,
+        l.totalDiscount,
+        copyValue(invalid),
+      ]);
+
+    /** The order being read, with the line items that followed it. */
+    let held: { seq: number; gid: string; node: Node; children: { seq: number; node: Node }[] } | null = null;
+    const flush = async () => {
+      if (!held) return;
+      const { order, refunds } = orderFromBulk(
+        held.node,
+        held.children.map((child) => child.node),
+      );
+      const { valid, rejected } = validateAll(OrderRecord, [order]);
+      const checked = valid[0];
+      if (!checked) {
+        result.rejected.push(...rejected);
+        return;
+      }
+      result.roots += 1;
+      const seq = String(held.seq);
+      await orders.row([
+        run,
+        seq,
+        copyValue(checked.externalId),
+        copyValue(checked.name),
+        copyValue(checked.customerExternalId),
+        checked.processedAt.toISOString(),
+        checked.financialStatus,
+        copyValue(iso(checked.cancelledAt)),
+        copyValue(checked.cancelReason),
+        checked.currency,
+        checked.subtotalPrice,
+        checked.totalDiscounts,
+        checked.totalShipping,
+        checked.totalTax,
+        checked.totalPrice,
+        checked.totalRefunded,
+        String(checked.test),
+        copyValue(iso(checked.createdAt)),
+        checked.updatedAt.toISOString(),
+        copyValue(refunds.length > 0 ? JSON.stringify(refunds.map(withoutCustomer)) : null),
+      ]);
+      for (const [index, line] of checked.lines.entries()) {
+        await writeLine(held.children[index]!.seq, held.seq, checked.externalId, line, null);
+      }
+    };
+
+    const input = readline.createInterface({
+      input: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      crlfDelay: Infinity,
+    });
+    for await (const text of input) {
+      if (!text.trim()) continue;
+      result.lines += 1;
+      const seq = result.lines;
+      let node: Node;
+      try {
+        node = JSON.parse(text) as Node;
+      } catch {
+        throw new Error(`bulk result line ${seq} is not valid JSON`);
+      }
+      if (typeof node.id !== "string") throw new Error(`bulk result line ${seq} has no Shopify id`);
+      const parentGid = node.__parentId;
+      if (typeof parentGid !== "string") {
+        await flush();
+        held = { seq, gid: node.id, node, children: [] };
+      } else if (held?.gid === parentGid) {
+        held.children.push({ seq, node });
+      } else {
+        result.orphans += 1;
+        const { valid, rejected } = validateAll(OrderLineRecord, [lineItemFromBulk(node)]);
+        // An invalid line is kept only as a marker that rejects its order (adoptOrphans).
+        const line = valid[0] ?? { ...INVALID_LINE, externalId: node.id };
+        await writeLine(seq, null, shopifyId(parentGid)!, line, rejected[0] ? reasonsOf(rejected[0]) : null);
+      }
+    }
+    await flush();
+    await orders.end();
+    await lines.end();
+    for (const client of clients) await client.query("COMMIT");
+    if (result.orphans > 0) {
+      const dropped = await adoptOrphans(pool, syncRunId);
+      result.roots -= dropped.length;
+      result.rejected.push(...dropped);
+    }
+    // Fresh statistics, or the merges are planned for empty tables.
+    await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
+    return result;
+  } catch (error) {
+    for (const client of clients) await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    for (const client of clients) client.release();
+  }
+}
+
+/** The customer is stored once, on the order row; see BulkStagedOrder.refunds. */
+function withoutCustomer<T extends { customerExternalId?: unknown }>(refund: T): Omit<T, "customerExternalId"> {
+  const { customerExternalId: _customer, ...rest } = refund;
+  return rest;
+}
+
+/**
+ * Points line items that came apart from their order at it, then drops orders one of whose
+ * lines failed validation (an order is stored whole or not at all).
+ */
+async function adoptOrphans(pool: pg.Pool, syncRunId: number): Promise<RejectedRecord[]> {
+  await pool.query(
+    `UPDATE "BulkStagedOrderLine" l SET "parentSeq" = o."seq"
+     FROM "BulkStagedOrder" o
+     WHERE l."syncRunId" = $1 AND l."parentSeq" IS NULL AND o."syncRunId" = $1 AND o."externalId" = l."parentExternalId"`,
+    [syncRunId],
+  );
+  const dropped = await pool.query<{ externalId: string; invalid: string }>(
+    `DELETE FROM "BulkStagedOrder" o USING "BulkStagedOrderLine" l
+     WHERE l."syncRunId" = $1 AND l."invalid" IS NOT NULL AND o."syncRunId" = $1 AND o."seq" = l."parentSeq"
+     RETURNING o."externalId", l."invalid"`,
+    [syncRunId],
+  );
+  return dropped.rows.map((row) => ({ externalId: row.externalId, reasons: [`line item: ${row.invalid}`] }));
+}
+
+/** How many orders are staged for the run (a resume checks nothing was lost). */
+export async function countStagedOrders(pool: pg.Pool, syncRunId: number): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "BulkStagedOrder" WHERE "syncRunId" = $1`,
+    [syncRunId],
+  );
+  return rows[0]!.n;
+}
+
+export async function clearStagedOrders(pool: pg.Pool, syncRunId: number): Promise<void> {
+  await pool.query(`DELETE FROM "BulkStagedOrder" WHERE "syncRunId" = $1`, [syncRunId]);
+  await pool.query(`DELETE FROM "BulkStagedOrderLine" WHERE "syncRunId" = $1`, [syncRunId]);
+}

@@ -1,0 +1,51 @@
+-- Typed staging for the orders backfill. Unlogged: scratch space, staged again from the
+-- download if a crash empties it. No foreign keys, so COPY runs no per-row trigger.
+-- CreateTable
+CREATE UNLOGGED TABLE "BulkStagedOrder" (
+    "syncRunId" INTEGER NOT NULL,
+    "seq" INTEGER NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "customerExternalId" TEXT,
+    "processedAt" TIMESTAMPTZ(3) NOT NULL,
+    "financialStatus" TEXT NOT NULL,
+    "cancelledAt" TIMESTAMPTZ(3),
+    "cancelReason" TEXT,
+    "currency" TEXT NOT NULL,
+    "subtotalPrice" DECIMAL(19,4) NOT NULL,
+    "totalDiscounts" DECIMAL(19,4) NOT NULL,
+    "totalShipping" DECIMAL(19,4) NOT NULL,
+    "totalTax" DECIMAL(19,4) NOT NULL,
+    "totalPrice" DECIMAL(19,4) NOT NULL,
+    "totalRefunded" DECIMAL(19,4) NOT NULL,
+    "test" BOOLEAN NOT NULL,
+    "platformCreatedAt" TIMESTAMPTZ(3),
+    "platformUpdatedAt" TIMESTAMPTZ(3) NOT NULL,
+    "refunds" JSONB,
+
+    CONSTRAINT "BulkStagedOrder_pkey" PRIMARY KEY ("syncRunId","seq")
+);
+
+-- CreateTable
+CREATE UNLOGGED TABLE "BulkStagedOrderLine" (
+    "syncRunId" INTEGER NOT NULL,
+    "seq" INTEGER NOT NULL,
+    "parentSeq" INTEGER,
+    "parentExternalId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "productExternalId" TEXT,
+    "variantExternalId" TEXT,
+    "sku" TEXT,
+    "title" TEXT NOT NULL,
+    "quantity" INTEGER NOT NULL,
+    "unitPrice" DECIMAL(19,4) NOT NULL,
+    "totalDiscount" DECIMAL(19,4) NOT NULL,
+    "invalid" TEXT,
+
+    CONSTRAINT "BulkStagedOrderLine_pkey" PRIMARY KEY ("syncRunId","seq")
+);
+
+-- CreateIndex
+CREATE INDEX "BulkStagedOrderLine_syncRunId_parentSeq_idx" ON "BulkStagedOrderLine"("syncRunId", "parentSeq");
+
