@@ -1,13 +1,16 @@
 /**
  * `npm run bench:sync [-- --orders N]`: the Shopify backfill path end to end on a synthetic
  * shop (default 1,000,000 orders with about 3 lines each, 200,000 customers, 20,000
- * products; fixed seed). The bulk JSONL is streamed from a local HTTP server; the bulk
- * operation API is answered in-process (what is measured is download, staging, joining,
+ * products; fixed seed). The bulk JSONL is written to temporary files first and streamed from
+ * a local HTTP server; the bulk operation API is answered in-process (what is measured is download, staging, joining,
  * mapping and ingest). Also measures a plain COPY of the same rows into the same tables, the
  * practical ceiling, and prints both with their ratio as one JSON line.
  */
+import { once } from "node:events";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { from as copyFrom } from "pg-copy-streams";
@@ -16,13 +19,14 @@ import pg from "pg";
 import { createDatabase } from "~/db.server";
 import { upsertShop } from "~/ingest/shops.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
+import type { BulkResource } from "~/platforms/shopify/bulk/queries";
 
 import { resolvePostgres } from "../scripts/lib/postgres";
 import { runBackfill } from "../workers/shopify/backfill";
 
 import { freshDatabase } from "./lib/fresh-database";
 import { machine } from "./machine";
-import { customerLines, orderLines, productLines, seeded, type ShopSize } from "./synthetic-shop";
+import { customerLines, orderLines, productLines, seeded, shopifyIds, type ShopSize } from "./synthetic-shop";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SEED = 20261124;
@@ -32,26 +36,37 @@ function argument(name: string, fallback: number): number {
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
-/** Serves each resource's JSONL, generated on the fly with backpressure. */
-async function serveJsonl(size: ShopSize) {
-  const server = http.createServer(async (request, response) => {
-    const resource = request.url?.replace(/^\//, "").replace(".jsonl", "");
-    const lines =
-      resource === "products"
-        ? productLines(size)
-        : resource === "customers"
-          ? customerLines(size)
-          : orderLines(size, SEED).lines;
-    response.writeHead(200, { "Content-Type": "application/jsonl" });
+/**
+ * Writes each resource's JSONL to a temporary directory before the clock starts: Shopify's
+ * file server is not on our machine, so generating the lines must not take our CPU while the
+ * backfill runs. The server then only streams files.
+ */
+async function writeJsonlFiles(size: ShopSize, directory: string) {
+  const sources: Record<BulkResource, () => Iterable<string>> = {
+    products: () => productLines(size),
+    customers: () => customerLines(size),
+    orders: () => orderLines(size, SEED).lines,
+  };
+  for (const [resource, lines] of Object.entries(sources)) {
+    const file = fs.createWriteStream(path.join(directory, `${resource}.jsonl`));
     let chunk = "";
-    for (const line of lines) {
+    for (const line of lines()) {
       chunk += line + "\n";
-      if (chunk.length > 1 << 16) {
-        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+      if (chunk.length > 1 << 20) {
+        if (!file.write(chunk)) await once(file, "drain");
         chunk = "";
       }
     }
-    response.end(chunk);
+    file.end(chunk);
+    await once(file, "finish");
+  }
+}
+
+async function serveJsonl(directory: string) {
+  const server = http.createServer((request, response) => {
+    const name = path.basename(request.url ?? "");
+    response.writeHead(200, { "Content-Type": "application/jsonl" });
+    fs.createReadStream(path.join(directory, name)).pipe(response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -111,13 +126,20 @@ async function copyCeiling(url: string, size: ShopSize): Promise<{ seconds: numb
   await copy(
     `COPY "Product" ("shopId", "externalId", "title", "platformUpdatedAt", "updatedAt") FROM STDIN`,
     function* () {
-      for (let p = 1; p <= size.products; p++) yield `${shopId}\t${p}\tProduct ${p}\t${at}\t${at}\n`;
+      for (let p = 1; p <= size.products; p++)
+        yield `${shopId}\t${shopifyIds.product(p)}\tProduct ${p}\t${at}\t${at}\n`;
     },
   );
+  await copy(`COPY "ProductVariant" ("shopId", "productId", "externalId", "sku") FROM STDIN`, function* () {
+    // A fresh database numbers rows from 1, so product p has id p (customers and orders alike).
+    for (let p = 1; p <= size.products; p++) yield `${shopId}\t${p}\t${shopifyIds.variant(p)}\tSKU-${p}\n`;
+  });
   await copy(
     `COPY "Customer" ("shopId", "externalId", "email", "platformUpdatedAt", "updatedAt") FROM STDIN`,
     function* () {
-      for (let c = 1; c <= size.customers; c++) yield `${shopId}\t${c}\tcustomer${c}@example.com\t${at}\t${at}\n`;
+      for (let c = 1; c <= size.customers; c++) {
+        yield `${shopId}\t${shopifyIds.customer(c)}\tcustomer${c}@example.com\t${at}\t${at}\n`;
+      }
     },
   );
   // Orders, then their lines: two passes over the same random sequence as the JSONL
@@ -135,11 +157,11 @@ async function copyCeiling(url: string, size: ShopSize): Promise<{ seconds: numb
         const price = (product % 90) + 9.99;
         total += quantity * price;
         if (kind === "lines") {
-          yield `${shopId}\t${o}\t${o * 10 + l}\t${product}\tSKU-${product}\tProduct ${product}\t${quantity}\t${price.toFixed(2)}\n`;
+          yield `${shopId}\t${o}\t${shopifyIds.lineItem(o, l)}\t${product}\t${product}\tSKU-${product}\tProduct ${product}\t${quantity}\t${price.toFixed(2)}\n`;
         }
       }
       if (kind === "orders") {
-        yield `${shopId}\t${o}\t#${1000 + o}\t${customer}\t${when}\t${when.slice(0, 10)}\tUSD\t${total.toFixed(2)}\t${total.toFixed(2)}\t${when}\t${when}\n`;
+        yield `${shopId}\t${shopifyIds.order(o)}\t#${1000 + o}\t${customer}\t${when}\t${when.slice(0, 10)}\tUSD\t${total.toFixed(2)}\t${total.toFixed(2)}\t${when}\t${when}\n`;
       }
     }
   }
@@ -150,7 +172,8 @@ async function copyCeiling(url: string, size: ShopSize): Promise<{ seconds: numb
     () => shopRows("orders"),
   );
   await copy(
-    `COPY "OrderLine" ("shopId", "orderId", "externalId", "productId", "sku", "title", "quantity", "unitPrice") FROM STDIN`,
+    `COPY "OrderLine" ("shopId", "orderId", "externalId", "productId", "variantId", "sku", "title", "quantity",
+                       "unitPrice") FROM STDIN`,
     function* () {
       for (const row of shopRows("lines")) {
         lineCount += 1;
@@ -175,7 +198,9 @@ async function main() {
     root,
     (line) => console.error(line),
   );
-  const { server, base } = await serveJsonl(size);
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "foresight-bench-sync-"));
+  await writeJsonlFiles(size, directory);
+  const { server, base } = await serveJsonl(directory);
   const target = await freshDatabase(postgres.adminUrl);
   let result: Record<string, unknown>;
   let peakRss = 0;
@@ -200,11 +225,13 @@ async function main() {
       lines: rows[0].n,
       orders_per_s: Math.round(backfill.counts.orders / seconds),
       lines_per_s: Math.round(rows[0].n / seconds),
+      step_ms: backfill.timings,
     };
     console.error(`backfill: ${JSON.stringify(result)}`);
   } finally {
     await target.drop();
     server.close();
+    fs.rmSync(directory, { recursive: true, force: true });
   }
   const ceilingDb = await freshDatabase(postgres.adminUrl);
   let ceiling;

@@ -21,6 +21,21 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/**
+ * Ids as a real store has them: 13- and 14-digit numbers that grow with creation time (a
+ * store's first order is not Order/1). The equal widths matter to the database: a text index
+ * on externalId then grows at its right edge, as it does for a real shop, instead of taking
+ * inserts all over the tree as "1", "10", "100", "2" would.
+ */
+export const shopifyIds = {
+  product: (p: number) => String(8_200_000_000_000 + p * 5),
+  variant: (p: number) => String(44_100_000_000_000 + p * 3),
+  customer: (c: number) => String(6_900_000_000_000 + c * 7),
+  order: (o: number) => String(5_100_000_000_000 + o * 11),
+  lineItem: (o: number, l: number) => String(13_800_000_000_000 + o * 16 + l),
+};
+const gid = (type: string, id: string) => `gid://shopify/${type}/${id}`;
+
 const money = (amount: string) => ({ shopMoney: { amount } });
 const BASE = Date.UTC(2024, 0, 1);
 
@@ -28,7 +43,7 @@ export function* productLines(size: ShopSize): Generator<string> {
   for (let p = 1; p <= size.products; p++) {
     const at = new Date(BASE + p * 1000).toISOString();
     yield JSON.stringify({
-      id: `gid://shopify/Product/${p}`,
+      id: gid("Product", shopifyIds.product(p)),
       title: `Product ${p}`,
       handle: `product-${p}`,
       productType: `Type ${p % 40}`,
@@ -41,12 +56,12 @@ export function* productLines(size: ShopSize): Generator<string> {
       featuredMedia: null,
     });
     yield JSON.stringify({
-      id: `gid://shopify/ProductVariant/${p}`,
+      id: gid("ProductVariant", shopifyIds.variant(p)),
       title: "Default",
       sku: `SKU-${p}`,
       price: `${(p % 90) + 9}.99`,
       inventoryQuantity: 100,
-      __parentId: `gid://shopify/Product/${p}`,
+      __parentId: gid("Product", shopifyIds.product(p)),
     });
   }
 }
@@ -55,7 +70,7 @@ export function* customerLines(size: ShopSize): Generator<string> {
   for (let c = 1; c <= size.customers; c++) {
     const at = new Date(BASE + c * 1000).toISOString();
     yield JSON.stringify({
-      id: `gid://shopify/Customer/${c}`,
+      id: gid("Customer", shopifyIds.customer(c)),
       email: `customer${c}@example.com`,
       firstName: `First${c}`,
       lastName: `Last${c}`,
@@ -83,7 +98,7 @@ export function orderLines(size: ShopSize, seed: number): OrderStream {
       const at = new Date(BASE + o * 30_000).toISOString();
       const count = 1 + Math.floor(random() * 5);
       const customer =
-        random() < 0.1 ? null : { id: `gid://shopify/Customer/${1 + Math.floor(random() * size.customers)}` };
+        random() < 0.1 ? null : { id: gid("Customer", shopifyIds.customer(1 + Math.floor(random() * size.customers))) };
       let total = 0;
       const items: string[] = [];
       for (let l = 1; l <= count; l++) {
@@ -93,22 +108,22 @@ export function orderLines(size: ShopSize, seed: number): OrderStream {
         total += quantity * price;
         items.push(
           JSON.stringify({
-            id: `gid://shopify/LineItem/${o * 10 + l}`,
+            id: gid("LineItem", shopifyIds.lineItem(o, l)),
             sku: `SKU-${product}`,
             name: `Product ${product}`,
             quantity,
             isGiftCard: false,
             originalUnitPriceSet: money(price.toFixed(2)),
             totalDiscountSet: money("0.00"),
-            product: { id: `gid://shopify/Product/${product}` },
-            variant: { id: `gid://shopify/ProductVariant/${product}` },
-            __parentId: `gid://shopify/Order/${o}`,
+            product: { id: gid("Product", shopifyIds.product(product)) },
+            variant: { id: gid("ProductVariant", shopifyIds.variant(product)) },
+            __parentId: gid("Order", shopifyIds.order(o)),
           }),
         );
       }
       const amount = total.toFixed(2);
       yield JSON.stringify({
-        id: `gid://shopify/Order/${o}`,
+        id: gid("Order", shopifyIds.order(o)),
         name: `#${1000 + o}`,
         createdAt: at,
         updatedAt: at,

@@ -26,8 +26,15 @@ let shopCounter = 0;
 
 const money = (amount: string) => ({ shopMoney: { amount } });
 
-/** A small store: 3 products, 4 customers, `orders` orders of 2 lines, children listed first. */
-function storeFiles(orders = 7): BulkScenario["files"] {
+type Node = Record<string, unknown>;
+/** Changes one order's objects before they are written: its own node and its line items. */
+type OrderEdit = (o: number, order: Node, lines: Node[]) => Node[] | void;
+
+/**
+ * A small store: 3 products, 4 customers, `orders` orders of 2 lines. Odd orders list their
+ * line items before the order, even ones after it.
+ */
+function storeFiles(orders = 7, edit?: OrderEdit): BulkScenario["files"] {
   const products = [1, 2, 3].flatMap((p) => [
     {
       id: `gid://shopify/Product/${p}`,
@@ -107,8 +114,9 @@ function storeFiles(orders = 7): BulkScenario["files"] {
             ]
           : [],
     };
+    const kept = edit?.(o, order, lines) ?? lines;
     // Children before their parent: Shopify does not promise any order.
-    orderLines.push(...(o % 2 ? [...lines, order] : [order, ...lines]));
+    orderLines.push(...(o % 2 ? [...kept, order] : [order, ...kept]));
   }
   return { products: jsonl(products), customers: jsonl(customers), orders: jsonl(orderLines) };
 }
@@ -141,7 +149,8 @@ async function storeState(shopId: number) {
             (SELECT count(*) FROM "OrderLine" WHERE "shopId" = $1 AND "productId" IS NOT NULL)::int AS lines,
             (SELECT count(*) FROM "Refund" WHERE "shopId" = $1)::int AS refunds,
             (SELECT sum("totalPrice")::text FROM "Order" WHERE "shopId" = $1) AS revenue,
-            (SELECT count(*) FROM "BulkStagingRow")::int AS staged`,
+            (SELECT (SELECT count(*) FROM "BulkStagingRow") + (SELECT count(*) FROM "BulkStagedOrder")
+                    + (SELECT count(*) FROM "BulkStagedOrderLine"))::int AS staged`,
     [shopId],
   );
   return rows[0];
@@ -225,6 +234,101 @@ describe("backfill", () => {
     expect(resumed.counts).toEqual({ products: 3, customers: 4, orders: 7 });
     expect(s.calls.started).toEqual(["products", "customers", "orders"]); // the orders operation was reused
     expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("merges orders while the rest of the file is still being staged, in many small chunks", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    const result = await runBackfill({
+      database: app.db,
+      graphql,
+      shopId: shop.id,
+      poll: instantPoll,
+      stagingSegment: 2,
+      orderChunk: 2,
+    });
+    expect(result.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("resumes after a merge fails part-way, and stages the file again if the staged rows were lost", async () => {
+    const { shop, graphql } = await newShop();
+    const s = scenario();
+    app.server.use(...bulkHandlers(shop.domain, s));
+    // The last order cannot be stored, so the run fails after the earlier chunks are merged.
+    const trigger = `poison_${shop.id}`;
+    await app.db.pool.query(
+      `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'disk full'; END $$;
+       CREATE TRIGGER ${trigger} BEFORE INSERT ON "Order" FOR EACH ROW
+       WHEN (NEW."shopId" = ${shop.id} AND NEW."externalId" = '1007') EXECUTE FUNCTION ${trigger}()`,
+    );
+    const options = { database: app.db, graphql, shopId: shop.id, poll: instantPoll, stagingSegment: 2, orderChunk: 2 };
+    await expect(runBackfill(options)).rejects.toThrow(/disk full/);
+    const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(failed).toMatchObject({ status: "FAILED", phase: "orders" });
+    const cursor = JSON.parse(failed.cursor!) as { staged: boolean; lastSeq: number };
+    expect(cursor.staged).toBe(true);
+    expect(cursor.lastSeq).toBeGreaterThan(0);
+    expect(await app.db.prisma.order.count({ where: { shopId: shop.id } })).toBeGreaterThan(0);
+
+    // Staging is unlogged: a Postgres crash empties it. The resume notices and stages again.
+    await app.db.pool.query(`DROP TRIGGER ${trigger} ON "Order"; DROP FUNCTION ${trigger}()`);
+    await app.db.pool.query(`DELETE FROM "BulkStagedOrder" WHERE "syncRunId" = $1`, [failed.id]);
+    const downloads = s.calls.downloads;
+    const resumed = await runBackfill({ ...options, syncRunId: failed.id });
+    expect(resumed.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(s.calls.downloads).toBe(downloads + 1);
+    expect(s.calls.started).toEqual(["products", "customers", "orders"]);
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("a newer version of an order loses the lines it dropped; lines listed apart from their order keep their ids", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    const linesOf = (externalId: string) =>
+      app.db.prisma.orderLine.findMany({
+        where: { shopId: shop.id, order: { externalId } },
+        orderBy: { externalId: "asc" },
+        select: { id: true, externalId: true, quantity: true },
+      });
+    const before1001 = await linesOf("1001");
+
+    // Both orders edited later: 1002 dropped its second line, 1001 changed a quantity (and its
+    // line items come before it in the file, so they are joined after staging).
+    const edited = storeFiles(7, (o, order, lines) => {
+      if (o !== 1 && o !== 2) return;
+      order.updatedAt = "2026-04-01T00:00:00Z";
+      if (o === 2) return lines.slice(0, 1);
+      lines[0]!.quantity = 5;
+    });
+    app.server.use(...bulkHandlers(shop.domain, scenario({ files: edited })));
+    // One order per commit and chunk: 1001 is merged before its line items are joined to it.
+    const small = { stagingSegment: 1, orderChunk: 1 };
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll, ...small });
+    expect((await linesOf("1002")).map((l) => l.externalId)).toEqual(["10021"]);
+    const after1001 = await linesOf("1001");
+    expect(after1001.map((l) => l.quantity)).toEqual([5, 2]);
+    expect(after1001.map((l) => l.id)).toEqual(before1001.map((l) => l.id));
+  });
+
+  it("rejects an order whose line item is invalid, and only the line when it was listed apart", async () => {
+    const { shop, graphql } = await newShop();
+    const files = storeFiles(7, (o, _order, lines) => {
+      if (o === 2 || o === 3) lines[1]!.quantity = "two";
+    });
+    app.server.use(...bulkHandlers(shop.domain, scenario({ files })));
+    const result = await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    expect(result.counts.orders).toBe(6);
+    const run = await app.db.prisma.syncRun.findUniqueOrThrow({ where: { id: result.syncRunId } });
+    expect(run.counts).toMatchObject({ orders: 6, rejected: 2 });
+    const orders = await app.db.prisma.order.findMany({
+      where: { shopId: shop.id, externalId: { in: ["1002", "1003"] } },
+      include: { lines: true },
+    });
+    // 1002's line followed it, so the whole order is judged together; 1003's came first.
+    expect(orders.map((o) => [o.externalId, o.lines.length])).toEqual([["1003", 1]]);
   });
 
   it("says clearly when bulk operations are not enabled for the app", async () => {

@@ -10,7 +10,7 @@ const externalId = z.string().trim().min(1).max(255);
 const decimal = z
   .string()
   .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'must be a decimal number written as a string, e.g. "12.50"');
-const instant = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value));
+const instant = z.union([z.iso.datetime({ offset: true }), z.date()]).transform((value) => new Date(value));
 const optionalText = z
   .string()
   .trim()

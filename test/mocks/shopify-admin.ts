@@ -89,7 +89,8 @@ export function bulkHandlers(shop: string, scenario: BulkScenario) {
       const operation = operations.get(String(variables.id));
       if (!operation) return HttpResponse.json({ data: { bulkOperation: null }, extensions: cost(1) });
       operation.polls += 1;
-      const lines = scenario.files[operation.resource].trim().split("\n").length;
+      const lines = scenario.files[operation.resource].trim().split("\n");
+      const roots = lines.filter((line) => !line.includes('"__parentId"')).length;
       const running = operation.polls < 2;
       const failed = !running && scenario.finalStatus === "FAILED";
       const file = `${STORAGE}/${operation.resource}.jsonl`;
@@ -99,8 +100,8 @@ export function bulkHandlers(shop: string, scenario: BulkScenario) {
             id: variables.id,
             status: running ? "RUNNING" : failed ? "FAILED" : "COMPLETED",
             errorCode: failed ? "INTERNAL_SERVER_ERROR" : null,
-            objectCount: String(running ? Math.floor(lines / 2) : lines),
-            rootObjectCount: String(running ? 0 : lines),
+            objectCount: String(running ? Math.floor(lines.length / 2) : lines.length),
+            rootObjectCount: String(running ? 0 : roots),
             fileSize: running ? null : String(scenario.files[operation.resource].length),
             url: running || failed ? null : file,
             partialDataUrl: failed ? file : null,

@@ -2,23 +2,26 @@
  * Works through a sequence of units on two lanes, so that while one unit is being written
  * the next is being read (or both are written, when Postgres has the cores for it).
  *
- * Units are taken from `next` one at a time, in order. `settled(end)` is called, in order,
- * each time every unit up to `end` has finished: a cursor saved there never skips a unit,
+ * Units are taken from `next` one at a time, in order. `settled(units)` is called, in order,
+ * each time the run of finished units from the start grows, with the units it grew by: a
+ * cursor (or a count) kept there never skips a unit nor counts one that a resume will redo,
  * whichever lane finishes first. After a failure the other lane stops after its current
  * unit, and the first error is thrown.
  */
 export async function inTwoLanes<U extends { end: number }>(
   next: () => Promise<U | null>,
   work: (unit: U) => Promise<void>,
-  settled: (end: number) => Promise<void>,
+  settled: (units: U[]) => Promise<void>,
 ): Promise<void> {
   let taking: Promise<unknown> = Promise.resolve();
-  const pending: { end: number; done: boolean }[] = [];
+  const pending: { unit: U; done: boolean }[] = [];
   const take = () => {
     const taken = taking.then(async () => {
       const unit = await next();
-      if (unit) pending.push({ end: unit.end, done: false });
-      return unit ? { unit, entry: pending.at(-1)! } : null;
+      if (!unit) return null;
+      const entry = { unit, done: false };
+      pending.push(entry);
+      return entry;
     });
     taking = taken.catch(() => undefined);
     return taken;
@@ -26,13 +29,13 @@ export async function inTwoLanes<U extends { end: number }>(
   let failed = false;
   const lane = async () => {
     while (!failed) {
-      const taken = await take();
-      if (!taken) return;
-      await work(taken.unit);
-      taken.entry.done = true;
-      let end: number | undefined;
-      while (pending[0]?.done) end = pending.shift()!.end;
-      if (end !== undefined) await settled(end);
+      const entry = await take();
+      if (!entry) return;
+      await work(entry.unit);
+      entry.done = true;
+      const finished: U[] = [];
+      while (pending[0]?.done) finished.push(pending.shift()!.unit);
+      if (finished.length > 0) await settled(finished);
     }
   };
   const guarded = () =>

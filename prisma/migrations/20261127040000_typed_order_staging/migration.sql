@@ -1,5 +1,14 @@
--- Typed staging for the orders backfill. Unlogged: scratch space, staged again from the
--- download if a crash empties it. No foreign keys, so COPY runs no per-row trigger.
+-- Typed staging for the orders backfill (ADR 0010). Unlogged: scratch space, staged again
+-- from the download if a crash empties it. No foreign keys, so COPY runs no per-row trigger.
+--
+-- Order lines keep product and variant ids without foreign keys: the per-row checks were 27%
+-- of merging a backfill's lines, and they lock the product rows every concurrent batch touches.
+-- DropForeignKey
+ALTER TABLE "OrderLine" DROP CONSTRAINT "OrderLine_productId_fkey";
+
+-- DropForeignKey
+ALTER TABLE "OrderLine" DROP CONSTRAINT "OrderLine_variantId_fkey";
+
 -- CreateTable
 CREATE UNLOGGED TABLE "BulkStagedOrder" (
     "syncRunId" INTEGER NOT NULL,
@@ -21,6 +30,7 @@ CREATE UNLOGGED TABLE "BulkStagedOrder" (
     "test" BOOLEAN NOT NULL,
     "platformCreatedAt" TIMESTAMPTZ(3),
     "platformUpdatedAt" TIMESTAMPTZ(3) NOT NULL,
+    "replaced" BOOLEAN NOT NULL DEFAULT false,
     "refunds" JSONB,
 
     CONSTRAINT "BulkStagedOrder_pkey" PRIMARY KEY ("syncRunId","seq")
@@ -31,6 +41,7 @@ CREATE UNLOGGED TABLE "BulkStagedOrderLine" (
     "syncRunId" INTEGER NOT NULL,
     "seq" INTEGER NOT NULL,
     "parentSeq" INTEGER,
+    "adopted" BOOLEAN NOT NULL DEFAULT false,
     "parentExternalId" TEXT NOT NULL,
     "externalId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
@@ -41,7 +52,6 @@ CREATE UNLOGGED TABLE "BulkStagedOrderLine" (
     "quantity" INTEGER NOT NULL,
     "unitPrice" DECIMAL(19,4) NOT NULL,
     "totalDiscount" DECIMAL(19,4) NOT NULL,
-    "invalid" TEXT,
 
     CONSTRAINT "BulkStagedOrderLine_pkey" PRIMARY KEY ("syncRunId","seq")
 );

@@ -2,6 +2,10 @@
  * Merges staged orders into "Order" and "OrderLine", one chunk of the file at a time, with
  * the same upserts every other order source uses (ingest/order-statements.ts): an order is
  * written only when newer than the stored one, and only a written order gets its lines.
+ *
+ * Two things wait until every chunk is merged (finishOrderMerge): line items that did not
+ * follow their order in the file, and removing the stored lines that a newer version of an
+ * order no longer has (removing them per chunk would also remove its not-yet-seen lines).
  */
 import type pg from "pg";
 
@@ -41,17 +45,19 @@ export interface ChunkResult {
   rejected: RejectedRecord[];
 }
 
-/** The last seq of the next chunk of up to `size` staged orders after `afterSeq`, or null. */
+/** The next chunk: up to `size` staged orders after `afterSeq` and not past `limitSeq`. */
 export async function nextChunkEnd(
   pool: pg.Pool,
   syncRunId: number,
   afterSeq: number,
   size: number,
+  limitSeq: number,
 ): Promise<{ end: number; orders: number } | null> {
   const { rows } = await pool.query<{ end: number | null; orders: number }>(
     `SELECT max("seq") AS "end", count(*)::int AS "orders" FROM (
-       SELECT "seq" FROM "BulkStagedOrder" WHERE "syncRunId" = $1 AND "seq" > $2 ORDER BY "seq" LIMIT $3) s`,
-    [syncRunId, afterSeq, size],
+       SELECT "seq" FROM "BulkStagedOrder" WHERE "syncRunId" = $1 AND "seq" > $2 AND "seq" <= $4
+       ORDER BY "seq" LIMIT $3) s`,
+    [syncRunId, afterSeq, size, limitSeq],
   );
   const row = rows[0]!;
   return row.end === null ? null : { end: row.end, orders: row.orders };
@@ -91,30 +97,53 @@ export async function mergeStagedOrders(
       orders.rows.map((row) => row.id),
       orders.rows.map((row) => row.externalId),
     ]);
-    const updated = orders.rows.filter((row) => !row.inserted);
-    if (updated.length > 0) await removeDroppedLines(client, range, updated);
+    const replaced = orders.rows.filter((row) => !row.inserted).map((row) => row.externalId);
+    if (replaced.length > 0) {
+      await client.query(
+        `UPDATE "BulkStagedOrder" SET "replaced" = true
+         WHERE "syncRunId" = $1 AND "seq" > $2 AND "seq" <= $3 AND "externalId" = ANY($4::text[])`,
+        [syncRunId, afterSeq, throughSeq, replaced],
+      );
+    }
     return orders.rows.length;
   });
   const rejected = await mergeRefunds(pool, shopId, syncRunId, afterSeq, throughSeq);
   return { written, rejected };
 }
 
-/** An order that was stored before and is now newer: lines its new version lacks go. */
-async function removeDroppedLines(
-  client: pg.PoolClient,
-  range: number[],
-  updated: { id: number; externalId: string }[],
-): Promise<void> {
-  await client.query(
-    `DELETE FROM "OrderLine" ol
-     USING unnest($5::int[], $6::text[]) AS w(order_id, external_id)
-     WHERE ol."shopId" = $1 AND ol."orderId" = w.order_id
-       AND NOT EXISTS (
-         SELECT 1 FROM "BulkStagedOrderLine" l
-         WHERE l."syncRunId" = $2 AND l."parentSeq" > $3 AND l."parentSeq" <= $4
-           AND l."parentExternalId" = w.external_id AND l."externalId" = ol."externalId")`,
-    [...range, updated.map((row) => row.id), updated.map((row) => row.externalId)],
-  );
+/**
+ * After the last chunk: merges the line items that were staged apart from their order (for
+ * orders whose stored version is the staged one), then removes the lines that replaced
+ * orders no longer have.
+ */
+export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId: number): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query(
+      upsertOrderLinesFrom(
+        `(SELECT DISTINCT ON (l."externalId")
+           s."id" AS order_id, l."externalId" AS external_id, l."kind", l."productExternalId" AS product_external_id,
+           l."variantExternalId" AS variant_external_id, l."sku", l."title", l."quantity",
+           l."unitPrice" AS unit_price, l."totalDiscount" AS discount
+         FROM "BulkStagedOrderLine" l
+         JOIN "BulkStagedOrder" o ON o."syncRunId" = l."syncRunId" AND o."seq" = l."parentSeq"
+         JOIN "Order" s ON s."shopId" = $1 AND s."externalId" = o."externalId"
+                       AND s."platformUpdatedAt" = o."platformUpdatedAt"
+         WHERE l."syncRunId" = $2 AND l."adopted"
+         ORDER BY l."externalId", l."seq" DESC) AS t`,
+      ),
+      [shopId, syncRunId],
+    );
+    await client.query(
+      `DELETE FROM "OrderLine" ol
+       USING "BulkStagedOrder" o, "Order" s
+       WHERE o."syncRunId" = $2 AND o."replaced"
+         AND s."shopId" = $1 AND s."externalId" = o."externalId" AND ol."shopId" = $1 AND ol."orderId" = s."id"
+         AND NOT EXISTS (
+           SELECT 1 FROM "BulkStagedOrderLine" l
+           WHERE l."syncRunId" = $2 AND l."parentSeq" = o."seq" AND l."externalId" = ol."externalId")`,
+      [shopId, syncRunId],
+    );
+  });
 }
 
 /** Refunds ride on their order's staged row; they have their own updatedAt guard. */

@@ -6,6 +6,10 @@
  * Memory holds one order and its line items at a time. Shopify writes an object's children
  * right after it, but does not promise to; a line item that does not follow its order is
  * staged on its own (validated alone) and joined to its order by id once the file is in.
+ *
+ * Rows are committed every `segmentOrders` orders, at an order boundary, and `onCommitted`
+ * learns the last order seq committed: every order up to it is staged with the line items
+ * that followed it, so the merge can start on them while the rest downloads.
  */
 import readline from "node:readline";
 import { Readable } from "node:stream";
@@ -21,13 +25,22 @@ import { lineItemFromBulk, orderFromBulk } from "./mappers";
 
 type Node = Record<string, unknown>;
 
+export interface OrderStagingOptions {
+  fetchImpl?: typeof fetch;
+  segmentOrders?: number;
+  onCommitted?: (throughSeq: number) => void;
+  /** Stops the download and rolls back the open segment. */
+  signal?: AbortSignal;
+}
+
 export interface OrderStagingResult {
   /** Lines in the file. */
   lines: number;
   /** Orders staged (valid ones). */
   roots: number;
-  /** Line items that did not follow their order. */
+  /** Line items that did not follow their order; `adopted` of them found it later. */
   orphans: number;
+  adopted: number;
   rejected: RejectedRecord[];
 }
 
@@ -35,46 +48,47 @@ const ORDER_COLUMNS = `"syncRunId", "seq", "externalId", "name", "customerExtern
   "cancelledAt", "cancelReason", "currency", "subtotalPrice", "totalDiscounts", "totalShipping", "totalTax",
   "totalPrice", "totalRefunded", "test", "platformCreatedAt", "platformUpdatedAt", "refunds"`;
 const LINE_COLUMNS = `"syncRunId", "seq", "parentSeq", "parentExternalId", "externalId", "kind", "productExternalId",
-  "variantExternalId", "sku", "title", "quantity", "unitPrice", "totalDiscount", "invalid"`;
+  "variantExternalId", "sku", "title", "quantity", "unitPrice", "totalDiscount"`;
 
 type ValidLine = ValidOrder["lines"][number];
-const INVALID_LINE: ValidLine = {
-  externalId: "",
-  kind: "OTHER",
-  productExternalId: null,
-  variantExternalId: null,
-  sku: null,
-  title: "",
-  quantity: 0,
-  unitPrice: "0",
-  totalDiscount: "0",
-};
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
-const reasonsOf = (rejected: RejectedRecord) => rejected.reasons.join("; ");
 
 /** Downloads `url` and stages it for `syncRunId`, replacing whatever was staged for it. */
 export async function stageOrders(
   pool: pg.Pool,
   syncRunId: number,
   url: string,
-  fetchImpl: typeof fetch = fetch,
+  options: OrderStagingOptions = {},
 ): Promise<OrderStagingResult> {
-  const response = await fetchImpl(url);
+  const { fetchImpl = fetch, segmentOrders = 20_000, onCommitted, signal } = options;
+  const response = await fetchImpl(url, { signal });
   if (!response.ok || !response.body) throw new Error(`bulk result download failed: HTTP ${response.status}`);
+  await clearStagedOrders(pool, syncRunId);
   // One COPY per connection: orders and lines stream side by side on two.
   const orderClient = await pool.connect();
   const lineClient = await pool.connect();
   const clients = [orderClient, lineClient];
   try {
-    await clearStagedOrders(pool, syncRunId);
-    for (const client of clients) await client.query("BEGIN");
-    const orders = new CopyWriter(orderClient, `COPY "BulkStagedOrder" (${ORDER_COLUMNS}) FROM STDIN`);
-    const lines = new CopyWriter(lineClient, `COPY "BulkStagedOrderLine" (${LINE_COLUMNS}) FROM STDIN`);
-    const result: OrderStagingResult = { lines: 0, roots: 0, orphans: 0, rejected: [] };
+    let orders!: CopyWriter;
+    let lines!: CopyWriter;
+    const open = async () => {
+      for (const client of clients) await client.query("BEGIN");
+      orders = new CopyWriter(orderClient, `COPY "BulkStagedOrder" (${ORDER_COLUMNS}) FROM STDIN`);
+      lines = new CopyWriter(lineClient, `COPY "BulkStagedOrderLine" (${LINE_COLUMNS}) FROM STDIN`);
+    };
+    const commit = async () => {
+      await orders.end();
+      await lines.end();
+      for (const client of clients) await client.query("COMMIT");
+    };
+    await open();
+    const result: OrderStagingResult = { lines: 0, roots: 0, orphans: 0, adopted: 0, rejected: [] };
     const run = String(syncRunId);
+    let sinceCommit = 0;
+    let segments = 0;
 
-    const writeLine = (seq: number, parentSeq: number | null, parentId: string, l: ValidLine, invalid: string | null) =>
+    const writeLine = (seq: number, parentSeq: number | null, parentId: string, l: ValidLine) =>
       lines.row([
         run,
         String(seq),
@@ -89,7 +103,6 @@ export async function stageOrders(
         String(l.quantity),
         l.unitPrice,
         l.totalDiscount,
-        copyValue(invalid),
       ]);
 
     /** The order being read, with the line items that followed it. */
@@ -107,10 +120,9 @@ export async function stageOrders(
         return;
       }
       result.roots += 1;
-      const seq = String(held.seq);
       await orders.row([
         run,
-        seq,
+        String(held.seq),
         copyValue(checked.externalId),
         copyValue(checked.name),
         copyValue(checked.customerExternalId),
@@ -131,7 +143,18 @@ export async function stageOrders(
         copyValue(refunds.length > 0 ? JSON.stringify(refunds.map(withoutCustomer)) : null),
       ]);
       for (const [index, line] of checked.lines.entries()) {
-        await writeLine(held.children[index]!.seq, held.seq, checked.externalId, line, null);
+        await writeLine(held.children[index]!.seq, held.seq, checked.externalId, line);
+      }
+      sinceCommit += 1;
+      if (sinceCommit >= segmentOrders) {
+        await commit();
+        segments += 1;
+        // Statistics once there is something to count: the merges that start now are planned
+        // from them (an empty table's estimates would pick nested loops over the chunk).
+        if (segments === 1) await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
+        onCommitted?.(held.seq);
+        sinceCommit = 0;
+        await open();
       }
     };
 
@@ -157,24 +180,22 @@ export async function stageOrders(
       } else if (held?.gid === parentGid) {
         held.children.push({ seq, node });
       } else {
+        // Validated alone: if it fails, the line is rejected and its order kept without it.
         result.orphans += 1;
         const { valid, rejected } = validateAll(OrderLineRecord, [lineItemFromBulk(node)]);
-        // An invalid line is kept only as a marker that rejects its order (adoptOrphans).
-        const line = valid[0] ?? { ...INVALID_LINE, externalId: node.id };
-        await writeLine(seq, null, shopifyId(parentGid)!, line, rejected[0] ? reasonsOf(rejected[0]) : null);
+        if (valid[0]) await writeLine(seq, null, shopifyId(parentGid)!, valid[0]);
+        else result.rejected.push(...rejected);
       }
     }
     await flush();
-    await orders.end();
-    await lines.end();
-    for (const client of clients) await client.query("COMMIT");
-    if (result.orphans > 0) {
-      const dropped = await adoptOrphans(pool, syncRunId);
-      result.roots -= dropped.length;
-      result.rejected.push(...dropped);
-    }
-    // Fresh statistics, or the merges are planned for empty tables.
+    await commit();
+    if (result.orphans > 0) result.adopted = await adoptOrphans(pool, syncRunId);
     await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
+    const last = await pool.query<{ seq: number | null }>(
+      `SELECT max("seq") AS "seq" FROM "BulkStagedOrder" WHERE "syncRunId" = $1`,
+      [syncRunId],
+    );
+    if (last.rows[0]!.seq !== null) onCommitted?.(last.rows[0]!.seq);
     return result;
   } catch (error) {
     for (const client of clients) await client.query("ROLLBACK").catch(() => undefined);
@@ -190,24 +211,15 @@ function withoutCustomer<T extends { customerExternalId?: unknown }>(refund: T):
   return rest;
 }
 
-/**
- * Points line items that came apart from their order at it, then drops orders one of whose
- * lines failed validation (an order is stored whole or not at all).
- */
-async function adoptOrphans(pool: pg.Pool, syncRunId: number): Promise<RejectedRecord[]> {
-  await pool.query(
-    `UPDATE "BulkStagedOrderLine" l SET "parentSeq" = o."seq"
+/** Points line items that came apart from their order at it; returns how many it placed. */
+async function adoptOrphans(pool: pg.Pool, syncRunId: number): Promise<number> {
+  const adopted = await pool.query(
+    `UPDATE "BulkStagedOrderLine" l SET "parentSeq" = o."seq", "adopted" = true
      FROM "BulkStagedOrder" o
      WHERE l."syncRunId" = $1 AND l."parentSeq" IS NULL AND o."syncRunId" = $1 AND o."externalId" = l."parentExternalId"`,
     [syncRunId],
   );
-  const dropped = await pool.query<{ externalId: string; invalid: string }>(
-    `DELETE FROM "BulkStagedOrder" o USING "BulkStagedOrderLine" l
-     WHERE l."syncRunId" = $1 AND l."invalid" IS NOT NULL AND o."syncRunId" = $1 AND o."seq" = l."parentSeq"
-     RETURNING o."externalId", l."invalid"`,
-    [syncRunId],
-  );
-  return dropped.rows.map((row) => ({ externalId: row.externalId, reasons: [`line item: ${row.invalid}`] }));
+  return adopted.rowCount ?? 0;
 }
 
 /** How many orders are staged for the run (a resume checks nothing was lost). */
