@@ -227,7 +227,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   }
 
   /** Stages products or customers unless that is done (their JSON lines are read back). */
-  async function stageLines(resource: BulkResource) {
+  async function stageLines() {
     if (cursor.staged) return;
     const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
     const staged = await stageBulkResult(pool, run.id, operation.url!, options.fetchImpl);
@@ -246,7 +246,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       if (resource === "orders") {
         await backfillOrders();
       } else {
-        await stageLines(resource);
+        await stageLines();
         timer.stage(`${resource}StageMs`);
         await ingestStagedLines(run.id, resource);
         await clearStaging(pool, run.id);
