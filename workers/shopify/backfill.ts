@@ -39,6 +39,9 @@ import { stageTimer } from "../stage-timer";
 import { inTwoLanes } from "./two-lanes";
 import { Watermark } from "./watermark";
 
+/** Segments of staged orders (20,000 each by default) that may wait for the merge. */
+const STAGING_LEAD = 2;
+
 /** Line numbers are Postgres integers. */
 const MAX_SEQ = 2_147_483_647;
 
@@ -131,6 +134,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     return saving;
   };
 
+  /** How far the orders are merged: their staging waits on it. */
+  let merged = new Watermark();
+
   /** Units of work are counted once every unit before them is stored too (see inTwoLanes). */
   const progressed = (resource: BulkResource, units: { end: number; objects: number; rejected: number }[]) => {
     for (const unit of units) {
@@ -138,6 +144,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       counts.rejected += unit.rejected;
     }
     cursor.lastSeq = units.at(-1)!.end;
+    merged.advance(cursor.lastSeq);
     const done = BACKFILL_ORDER.indexOf(resource) + Math.min(1, counts[resource] / Math.max(cursor.roots ?? 1, 1));
     return saveInOrder({ progress: done / BACKFILL_ORDER.length });
   };
@@ -198,12 +205,22 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
       Object.assign(cursor, { staged: false, roots: Number(operation.rootObjectCount) || undefined });
       const watermark = new Watermark();
+      merged = new Watermark(cursor.lastSeq);
       const abort = new AbortController();
+      const segmentEnds: number[] = [];
       const staging = stageOrders(pool, run.id, operation.url!, {
         fetchImpl: options.fetchImpl,
         segmentOrders: options.stagingSegment,
         signal: abort.signal,
-        onCommitted: (seq) => watermark.advance(seq),
+        onCommitted: async (seq) => {
+          watermark.advance(seq);
+          segmentEnds.push(seq);
+          // Stay at most STAGING_LEAD segments ahead of the merge: rows merged soon after
+          // they are staged are still in Postgres's buffers, instead of being read back
+          // from disk once a fast download has pushed them out (at 1M orders it had).
+          const behind = segmentEnds.at(-1 - STAGING_LEAD);
+          if (behind !== undefined) await merged.beyond(behind - 1);
+        },
       }).then(
         async (staged) => {
           counts.rejected += staged.rejected.length;
@@ -217,6 +234,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         },
       );
       const merging = mergeOrders(run.id, watermark).catch((error: unknown) => {
+        merged.fail(error);
         abort.abort(error);
         throw error;
       });

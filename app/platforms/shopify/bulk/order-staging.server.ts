@@ -28,7 +28,8 @@ type Node = Record<string, unknown>;
 export interface OrderStagingOptions {
   fetchImpl?: typeof fetch;
   segmentOrders?: number;
-  onCommitted?: (throughSeq: number) => void;
+  /** Told each commit; staging waits for it to resolve (so a slow merge holds it back). */
+  onCommitted?: (throughSeq: number) => void | Promise<void>;
   /** Stops the download and rolls back the open segment. */
   signal?: AbortSignal;
 }
@@ -152,8 +153,8 @@ export async function stageOrders(
         // Statistics once there is something to count: the merges that start now are planned
         // from them (an empty table's estimates would pick nested loops over the chunk).
         if (segments === 1) await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
-        onCommitted?.(held.seq);
         sinceCommit = 0;
+        await onCommitted?.(held.seq);
         await open();
       }
     };
@@ -195,7 +196,7 @@ export async function stageOrders(
       `SELECT max("seq") AS "seq" FROM "BulkStagedOrder" WHERE "syncRunId" = $1`,
       [syncRunId],
     );
-    if (last.rows[0]!.seq !== null) onCommitted?.(last.rows[0]!.seq);
+    if (last.rows[0]!.seq !== null) await onCommitted?.(last.rows[0]!.seq);
     return result;
   } catch (error) {
     for (const client of clients) await client.query("ROLLBACK").catch(() => undefined);
