@@ -11,9 +11,6 @@
  * learns the last order seq committed: every order up to it is staged with the line items
  * that followed it, so the merge can start on them while the rest downloads.
  */
-import readline from "node:readline";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type pg from "pg";
 
 import { OrderLineRecord, OrderRecord, validateAll, type RejectedRecord, type ValidOrder } from "~/ingest/records";
@@ -21,6 +18,7 @@ import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
 
 import { shopifyId } from "../json";
 
+import { jsonlLines } from "./jsonl-lines.server";
 import { lineItemFromBulk, orderFromBulk } from "./mappers";
 
 type Node = Record<string, unknown>;
@@ -63,8 +61,9 @@ export async function stageOrders(
   options: OrderStagingOptions = {},
 ): Promise<OrderStagingResult> {
   const { fetchImpl = fetch, segmentOrders = 20_000, onCommitted, signal } = options;
-  const response = await fetchImpl(url, { signal });
-  if (!response.ok || !response.body) throw new Error(`bulk result download failed: HTTP ${response.status}`);
+  const input = jsonlLines(url, { fetchImpl, signal });
+  // Pull the first line before touching the staging: a failed download leaves it as it was.
+  const first = await input.next();
   await clearStagedOrders(pool, syncRunId);
   // One COPY per connection: orders and lines stream side by side on two.
   const orderClient = await pool.connect();
@@ -159,14 +158,9 @@ export async function stageOrders(
       }
     };
 
-    const input = readline.createInterface({
-      input: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      crlfDelay: Infinity,
-    });
-    for await (const text of input) {
-      if (!text.trim()) continue;
-      result.lines += 1;
-      const seq = result.lines;
+    for (let next = first; !next.done; next = await input.next()) {
+      const { seq, text } = next.value;
+      result.lines = seq;
       let node: Node;
       try {
         node = JSON.parse(text) as Node;
@@ -203,6 +197,7 @@ export async function stageOrders(
     throw error;
   } finally {
     for (const client of clients) client.release();
+    await input.return(undefined); // stops the download if we stopped reading early
   }
 }
 

@@ -3,17 +3,11 @@
  * stream (memory stays flat whatever the file size). Shopify does not promise that a child
  * line follows its parent, so objects are joined later, in the database.
  */
-import { once } from "node:events";
-import readline from "node:readline";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { from as copyFrom } from "pg-copy-streams";
 import type pg from "pg";
 
-/** COPY text format: backslash is the escape character; JSON lines hold no raw tabs or newlines. */
-function copyField(value: string): string {
-  return value.replaceAll("\\", "\\\\");
-}
+import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
+
+import { jsonlLines } from "./jsonl-lines.server";
 
 const GID = /"id":"(gid:\/\/shopify\/[^"]+)"/;
 const PARENT = /"__parentId":"(gid:\/\/shopify\/[^"]+)"/;
@@ -30,35 +24,31 @@ export async function stageBulkResult(
   url: string,
   fetchImpl: typeof fetch = fetch,
 ): Promise<StagingResult> {
-  const response = await fetchImpl(url);
-  if (!response.ok || !response.body) throw new Error(`bulk result download failed: HTTP ${response.status}`);
+  const input = jsonlLines(url, { fetchImpl });
+  // Pull the first line before touching the staging: a failed download leaves it as it was.
+  const first = await input.next();
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
     await client.query(`DELETE FROM "BulkStagingRow" WHERE "syncRunId" = $1`, [syncRunId]);
-    const copy = client.query(
-      copyFrom(`COPY "BulkStagingRow" ("syncRunId", "seq", "gid", "parentGid", "data") FROM STDIN`),
+    const copy = new CopyWriter(
+      client,
+      `COPY "BulkStagingRow" ("syncRunId", "seq", "gid", "parentGid", "data") FROM STDIN`,
     );
-    const finished = once(copy, "finish");
-    const lines = readline.createInterface({
-      input: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      crlfDelay: Infinity,
-    });
+    const run = String(syncRunId);
     let seq = 0;
     let roots = 0;
-    for await (const line of lines) {
-      if (!line.trim()) continue;
-      seq += 1;
+    for (let next = first; !next.done; next = await input.next()) {
+      const line = next.value.text;
+      seq = next.value.seq;
       // Ids are read with a pattern rather than JSON.parse: this loop runs millions of times.
       const gid = GID.exec(line)?.[1];
       if (!gid) throw new Error(`bulk result line ${seq} has no Shopify id`);
       const parent = PARENT.exec(line)?.[1];
       if (!parent) roots += 1;
-      const row = `${syncRunId}\t${seq}\t${gid}\t${parent ?? "\\N"}\t${copyField(line)}\n`;
-      if (!copy.write(row)) await once(copy, "drain");
+      await copy.row([run, String(seq), gid, copyValue(parent), copyValue(line)]);
     }
-    copy.end();
-    await finished;
+    await copy.end();
     await client.query("COMMIT");
     // Fresh statistics, or the planner (which has never seen these millions of rows) may read
     // the whole table for every batch's children instead of using the parentGid index.
@@ -69,6 +59,7 @@ export async function stageBulkResult(
     throw error;
   } finally {
     client.release();
+    await input.return(undefined); // stops the download if we stopped reading early
   }
 }
 
