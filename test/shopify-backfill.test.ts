@@ -313,6 +313,24 @@ describe("backfill", () => {
     expect(after1001.map((l) => l.id)).toEqual(before1001.map((l) => l.id));
   });
 
+  it("gives a customer and a product created while the backfill ran a placeholder, linked to the order", async () => {
+    const { shop, graphql } = await newShop();
+    const files = storeFiles(7, (o, order, lines) => {
+      if (o !== 4) return;
+      order.customer = { id: "gid://shopify/Customer/99" };
+      Object.assign(lines[0]!, { product: { id: "gid://shopify/Product/77" }, name: "Gift box" });
+    });
+    app.server.use(...bulkHandlers(shop.domain, scenario({ files })));
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    const order = await app.db.prisma.order.findFirstOrThrow({
+      where: { shopId: shop.id, externalId: "1004" },
+      include: { customer: true, lines: { orderBy: { externalId: "asc" } } },
+    });
+    expect(order.customer).toMatchObject({ externalId: "99", platformUpdatedAt: null });
+    const product = await app.db.prisma.product.findFirstOrThrow({ where: { id: order.lines[0]!.productId! } });
+    expect(product).toMatchObject({ externalId: "77", title: "Gift box", platformUpdatedAt: null });
+  });
+
   it("rejects an order whose line item is invalid, and only the line when it was listed apart", async () => {
     const { shop, graphql } = await newShop();
     const files = storeFiles(7, (o, _order, lines) => {

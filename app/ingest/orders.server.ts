@@ -2,7 +2,6 @@ import type pg from "pg";
 
 import { ingestBatch, type IngestResult } from "./batch.server";
 import { upsertOrderLinesFrom, upsertOrdersFrom } from "./order-statements";
-import { ensureCustomers, ensureProducts } from "./placeholders.server";
 import { OrderRecord, type ValidOrder } from "./records";
 
 /**
@@ -11,35 +10,17 @@ import { OrderRecord, type ValidOrder } from "./records";
  * An order is written only when its `updatedAt` is strictly newer than the stored one; for
  * each order written, its lines are upserted by externalId (so refund lines keep pointing at
  * them) and lines the new version no longer has are removed. Customers and products the
- * orders mention but we have not seen yet get placeholders (see placeholders.server.ts).
+ * orders mention but we have not seen yet get placeholders (see order-statements.ts).
  * The shop-local calendar day is fixed here, from the shop's IANA time zone.
  *
  * Cost: three set-based statements per call whatever the batch size; batch in the thousands.
  */
 export async function ingestOrders(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
   return ingestBatch(pool, OrderRecord, records, async (client, orders) => {
-    await ensureCustomers(
-      client,
-      shopId,
-      orders.flatMap((o) => (o.customerExternalId ? [o.customerExternalId] : [])),
-    );
-    await ensureProducts(client, shopId, productsMentioned(orders));
     const upserted = await upsertOrderRows(client, shopId, orders);
     if (upserted.size > 0) await replaceLines(client, shopId, orders, upserted);
     return upserted.size;
   });
-}
-
-function productsMentioned(orders: ValidOrder[]): Map<string, string> {
-  const titles = new Map<string, string>();
-  for (const order of orders) {
-    for (const line of order.lines) {
-      if (line.productExternalId && !titles.has(line.productExternalId)) {
-        titles.set(line.productExternalId, line.title);
-      }
-    }
-  }
-  return titles;
 }
 
 async function upsertOrderRows(

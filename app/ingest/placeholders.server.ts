@@ -5,23 +5,10 @@
  */
 import type pg from "pg";
 
-import { ensureCustomersFrom, ensureProductsFrom } from "./order-statements";
+import { ensureCustomersFrom } from "./order-statements";
 
 export async function ensureCustomers(client: pg.PoolClient, shopId: number, externalIds: Iterable<string>) {
   const ids = [...new Set(externalIds)];
   if (ids.length === 0) return;
   await client.query(ensureCustomersFrom(`unnest($2::text[]) AS t(external_id)`), [shopId, ids]);
-}
-
-export async function ensureProducts(
-  client: pg.PoolClient,
-  shopId: number,
-  products: Map<string, string>, // externalId -> title seen on the order line
-) {
-  if (products.size === 0) return;
-  await client.query(ensureProductsFrom(`unnest($2::text[], $3::text[]) AS t(external_id, title)`), [
-    shopId,
-    [...products.keys()],
-    [...products.values()],
-  ]);
 }

@@ -32,3 +32,17 @@ export async function* jsonlLines(
   const last = (rest + decoder.decode()).trim();
   if (last) yield { seq: ++seq, text: last };
 }
+
+/** A line's object, or an error that says which line is broken. */
+export function parseJsonlLine({ seq, text }: JsonlLine): Record<string, unknown> & { id: string } {
+  let node: unknown;
+  try {
+    node = JSON.parse(text);
+  } catch {
+    throw new Error(`bulk result line ${seq} is not valid JSON`);
+  }
+  if (typeof (node as { id?: unknown } | null)?.id !== "string") {
+    throw new Error(`bulk result line ${seq} has no Shopify id`);
+  }
+  return node as Record<string, unknown> & { id: string };
+}

@@ -9,12 +9,7 @@
  */
 import type pg from "pg";
 
-import {
-  ensureCustomersFrom,
-  ensureProductsFrom,
-  upsertOrderLinesFrom,
-  upsertOrdersFrom,
-} from "~/ingest/order-statements";
+import { upsertOrderLinesFrom, upsertOrdersFrom } from "~/ingest/order-statements";
 import { ingestRefunds } from "~/ingest/refunds.server";
 import type { RefundRecord, RejectedRecord } from "~/ingest/records";
 import { inTransaction } from "~/ingest/transaction.server";
@@ -73,20 +68,6 @@ export async function mergeStagedOrders(
 ): Promise<ChunkResult> {
   const range = [shopId, syncRunId, afterSeq, throughSeq];
   const written = await inTransaction(pool, async (client) => {
-    await client.query(
-      ensureCustomersFrom(
-        `(SELECT "customerExternalId" AS external_id FROM "BulkStagedOrder"
-          WHERE "syncRunId" = $2 AND "seq" > $3 AND "seq" <= $4) AS t`,
-      ),
-      range,
-    );
-    await client.query(
-      ensureProductsFrom(
-        `(SELECT "productExternalId" AS external_id, "title" FROM "BulkStagedOrderLine"
-          WHERE "syncRunId" = $2 AND "parentSeq" > $3 AND "parentSeq" <= $4) AS t`,
-      ),
-      range,
-    );
     const orders = await client.query<{ id: number; externalId: string; inserted: boolean }>(
       upsertOrdersFrom(CHUNK_ORDERS),
       range,

@@ -18,7 +18,7 @@ import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
 
 import { shopifyId } from "../json";
 
-import { jsonlLines } from "./jsonl-lines.server";
+import { jsonlLines, parseJsonlLine } from "./jsonl-lines.server";
 import { lineItemFromBulk, orderFromBulk } from "./mappers";
 
 type Node = Record<string, unknown>;
@@ -159,15 +159,9 @@ export async function stageOrders(
     };
 
     for (let next = first; !next.done; next = await input.next()) {
-      const { seq, text } = next.value;
+      const seq = next.value.seq;
       result.lines = seq;
-      let node: Node;
-      try {
-        node = JSON.parse(text) as Node;
-      } catch {
-        throw new Error(`bulk result line ${seq} is not valid JSON`);
-      }
-      if (typeof node.id !== "string") throw new Error(`bulk result line ${seq} has no Shopify id`);
+      const node = parseJsonlLine(next.value);
       const parentGid = node.__parentId;
       if (typeof parentGid !== "string") {
         await flush();
