@@ -40,7 +40,7 @@ CREATE UNLOGGED TABLE "BulkStagedOrder" (
 CREATE UNLOGGED TABLE "BulkStagedOrderLine" (
     "syncRunId" INTEGER NOT NULL,
     "seq" INTEGER NOT NULL,
-    "parentSeq" INTEGER,
+    "parentSeq" INTEGER NOT NULL DEFAULT 0,
     "adopted" BOOLEAN NOT NULL DEFAULT false,
     "parentExternalId" TEXT NOT NULL,
     "externalId" TEXT NOT NULL,
@@ -53,9 +53,6 @@ CREATE UNLOGGED TABLE "BulkStagedOrderLine" (
     "unitPrice" DECIMAL(19,4) NOT NULL,
     "totalDiscount" DECIMAL(19,4) NOT NULL,
 
-    CONSTRAINT "BulkStagedOrderLine_pkey" PRIMARY KEY ("syncRunId","seq")
+    CONSTRAINT "BulkStagedOrderLine_pkey" PRIMARY KEY ("syncRunId","parentSeq","seq")
 );
-
--- CreateIndex
-CREATE INDEX "BulkStagedOrderLine_syncRunId_parentSeq_idx" ON "BulkStagedOrderLine"("syncRunId", "parentSeq");
 

@@ -88,11 +88,12 @@ export async function stageOrders(
     let sinceCommit = 0;
     let segments = 0;
 
-    const writeLine = (seq: number, parentSeq: number | null, parentId: string, l: ValidLine) =>
+    /** `parentSeq` 0: the order has not been seen next to it (see adoptOrphans). */
+    const writeLine = (seq: number, parentSeq: number, parentId: string, l: ValidLine) =>
       lines.row([
         run,
         String(seq),
-        copyValue(parentSeq),
+        String(parentSeq),
         copyValue(parentId),
         copyValue(l.externalId),
         l.kind,
@@ -172,7 +173,7 @@ export async function stageOrders(
         // Validated alone: if it fails, the line is rejected and its order kept without it.
         result.orphans += 1;
         const { valid, rejected } = validateAll(OrderLineRecord, [lineItemFromBulk(node)]);
-        if (valid[0]) await writeLine(seq, null, shopifyId(parentGid)!, valid[0]);
+        if (valid[0]) await writeLine(seq, 0, shopifyId(parentGid)!, valid[0]);
         else result.rejected.push(...rejected);
       }
     }
@@ -206,7 +207,7 @@ async function adoptOrphans(pool: pg.Pool, syncRunId: number): Promise<number> {
   const adopted = await pool.query(
     `UPDATE "BulkStagedOrderLine" l SET "parentSeq" = o."seq", "adopted" = true
      FROM "BulkStagedOrder" o
-     WHERE l."syncRunId" = $1 AND l."parentSeq" IS NULL AND o."syncRunId" = $1 AND o."externalId" = l."parentExternalId"`,
+     WHERE l."syncRunId" = $1 AND l."parentSeq" = 0 AND o."syncRunId" = $1 AND o."externalId" = l."parentExternalId"`,
     [syncRunId],
   );
   return adopted.rowCount ?? 0;
