@@ -45,4 +45,15 @@ export class CopyWriter {
     this.buffer = "";
     await this.finished;
   }
+
+  /**
+   * Cancels an unfinished COPY (the server is told CopyFail), so the connection can take a
+   * ROLLBACK. A connection left in the middle of a COPY waits for data forever.
+   */
+  async abort(reason: Error): Promise<void> {
+    if (this.stream.writableFinished || this.stream.destroyed) return;
+    const closed = once(this.stream, "close").catch(() => undefined);
+    this.stream.destroy(reason);
+    await closed;
+  }
 }

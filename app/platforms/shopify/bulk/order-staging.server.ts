@@ -69,9 +69,10 @@ export async function stageOrders(
   const orderClient = await pool.connect();
   const lineClient = await pool.connect();
   const clients = [orderClient, lineClient];
+  // Assigned by open() before any use; the catch below also runs when open() failed.
+  let orders!: CopyWriter;
+  let lines!: CopyWriter;
   try {
-    let orders!: CopyWriter;
-    let lines!: CopyWriter;
     const open = async () => {
       for (const client of clients) await client.query("BEGIN");
       orders = new CopyWriter(orderClient, `COPY "BulkStagedOrder" (${ORDER_COLUMNS}) FROM STDIN`);
@@ -188,6 +189,7 @@ export async function stageOrders(
     if (last.rows[0]!.seq !== null) await onCommitted?.(last.rows[0]!.seq);
     return result;
   } catch (error) {
+    for (const writer of [orders, lines] as (CopyWriter | undefined)[]) await writer?.abort(error as Error);
     for (const client of clients) await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {

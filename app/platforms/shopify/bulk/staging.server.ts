@@ -28,6 +28,7 @@ export async function stageBulkResult(
   // Pull the first line before touching the staging: a failed download leaves it as it was.
   const first = await input.next();
   const client = await pool.connect();
+  let copy: CopyWriter | undefined;
   try {
     await client.query("BEGIN");
     await client.query(`DELETE FROM "BulkStagingRow" WHERE "syncRunId" = $1`, [syncRunId]);
@@ -55,6 +56,7 @@ export async function stageBulkResult(
     await client.query(`ANALYZE "BulkStagingRow"`);
     return { lines: seq, roots };
   } catch (error) {
+    await copy?.abort(error as Error);
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {
