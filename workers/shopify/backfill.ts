@@ -31,6 +31,7 @@ import {
 } from "~/platforms/shopify/bulk/runner.server";
 import {
   clearStaging,
+  hasStagedLines,
   readStagedBatch,
   stageBulkResult,
   type StagedObject,
@@ -274,9 +275,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     await clearStagedOrders(pool, run.id);
   }
 
-  /** Stages the products file unless that is done. */
+  /** Stages the products file unless that is done and still there (staging is unlogged). */
   async function stageLines() {
-    if (cursor.staged) return;
+    if (cursor.staged && (await hasStagedLines(pool, run.id))) return;
     const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
     const staged = await stageBulkResult(pool, run.id, operation.url!, options.fetchImpl);
     Object.assign(cursor, { staged: true, roots: staged.roots, lastSeq: 0 });

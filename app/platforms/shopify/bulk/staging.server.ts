@@ -100,6 +100,12 @@ export async function readStagedBatch(
   return roots.rows.map((row) => ({ seq: row.seq, data: row.data, children: byParent.get(row.gid) ?? [] }));
 }
 
+/** Whether anything is staged for the run (a resume checks a crash did not empty it). */
+export async function hasStagedLines(pool: pg.Pool, syncRunId: number): Promise<boolean> {
+  const { rows } = await pool.query(`SELECT 1 FROM "BulkStagingRow" WHERE "syncRunId" = $1 LIMIT 1`, [syncRunId]);
+  return rows.length > 0;
+}
+
 export async function clearStaging(pool: pg.Pool, syncRunId: number): Promise<void> {
   await pool.query(`DELETE FROM "BulkStagingRow" WHERE "syncRunId" = $1`, [syncRunId]);
 }
