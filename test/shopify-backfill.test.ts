@@ -9,6 +9,9 @@ import { describe, expect, it } from "vitest";
 
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
+import { ingestOrders } from "~/ingest/index.server";
+import { finishOrderMerge, mergeStagedOrders } from "~/platforms/shopify/bulk/order-merge.server";
+import { clearStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
 import { BulkOperationError } from "~/platforms/shopify/bulk/runner.server";
 
 import { createRedis } from "~/queues/connection.server";
@@ -17,6 +20,7 @@ import { bullSink, createQueues } from "~/queues/enqueue.server";
 import { startWorkers } from "../workers/runtime";
 import { runBackfill } from "../workers/shopify/backfill";
 
+import { orderRecord } from "./helpers/factories";
 import { useShopifyTestApp } from "./helpers/shopify-app";
 import { bulkHandlers, jsonl, type BulkScenario } from "./mocks/shopify-admin";
 import { testRedisUrl } from "./helpers/urls";
@@ -330,6 +334,69 @@ describe("backfill", () => {
     expect(s.calls.downloads).toBe(downloads + 1);
     expect(s.calls.started).toEqual(["products", "customers", "orders"]);
     expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("fails promptly when the first chunk cannot be merged while staging waits for the merge; the next run clears what it left", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    const trigger = `poison_first_${shop.id}`;
+    await app.db.pool.query(
+      `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN PERFORM pg_sleep(0.2); RAISE EXCEPTION 'disk full'; END $$;
+       CREATE TRIGGER ${trigger} BEFORE INSERT ON "Order" FOR EACH ROW
+       WHEN (NEW."shopId" = ${shop.id} AND NEW."externalId" = '1001') EXECUTE FUNCTION ${trigger}()`,
+    );
+    try {
+      // One order per segment and chunk: staging is soon two segments ahead and waits, and the
+      // other lane waits for staging, when the first chunk fails. Both must give up.
+      const options = {
+        database: app.db,
+        graphql,
+        shopId: shop.id,
+        poll: instantPoll,
+        stagingSegment: 1,
+        orderChunk: 1,
+      };
+      await expect(runBackfill(options)).rejects.toThrow(/disk full/);
+      const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+      expect(failed).toMatchObject({ status: "FAILED", phase: "orders" });
+    } finally {
+      await app.db.pool.query(`DROP TRIGGER ${trigger} ON "Order"; DROP FUNCTION ${trigger}()`);
+    }
+    // Not resumed: a new run starts over, and removes the failed run's staged rows.
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("keeps the lines of a newer version a webhook stored while the backfill ran", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    // The next backfill's file has 1002 edited (its second line dropped)...
+    const edited = storeFiles(7, (o, order, lines) => {
+      if (o !== 2) return;
+      order.updatedAt = "2026-04-01T00:00:00Z";
+      return lines.slice(0, 1);
+    });
+    const run = await app.db.prisma.syncRun.create({ data: { shopId: shop.id, kind: "BACKFILL", status: "RUNNING" } });
+    const file = async () => new Response(edited.orders);
+    await stageOrders(app.db.pool, run.id, "https://storage.example/orders.jsonl", { fetchImpl: file });
+    await mergeStagedOrders(app.db.pool, shop.id, run.id, 0, 2_147_483_647);
+    // ...and before its last step, a webhook stores a newer version with a third line. The
+    // last step must leave that version's lines alone.
+    const newer = orderRecord("1002", {
+      lines: [
+        ["1", 1, "12.50"],
+        ["2", 2, "12.50"],
+        ["3", 1, "12.50"],
+      ],
+    });
+    await ingestOrders(app.db.pool, shop.id, [{ ...newer, updatedAt: "2026-04-02T00:00:00Z" }]);
+    await finishOrderMerge(app.db.pool, shop.id, run.id, run.startedAt);
+    await clearStagedOrders(app.db.pool, run.id);
+    const lines = await app.db.prisma.orderLine.findMany({ where: { shopId: shop.id, order: { externalId: "1002" } } });
+    expect(lines.map((l) => l.externalId).sort()).toEqual(["1002-L1", "1002-L2", "1002-L3"]);
   });
 
   it("a newer version of an order loses the lines it dropped; lines listed apart from their order keep their ids", async () => {

@@ -86,15 +86,16 @@ export function upsertOrderLinesFrom(source: string): string {
  * product or customer can be created while a backfill runs). Rather than drop the link, a
  * placeholder row with no platform timestamp is inserted, which the real record always
  * overwrites when it arrives. Sorted, so concurrent statements take the same locks in the
- * same order; a row another statement inserted meanwhile is updated to itself, so that
- * RETURNING still gives its id.
+ * same order. A row another statement inserted meanwhile is "updated" to itself, so that
+ * RETURNING still gives its id; the column touched is outside every key, so the row lock is
+ * the weaker one that does not block foreign-key checks on the row.
  */
 function placeholderFor(table: "Customer" | "Product", prefix: string, extraColumn = "", extraValue = ""): string {
   return `INSERT INTO "${table}" ("shopId", "externalId"${extraColumn})
      SELECT DISTINCT ON (src.${prefix}_external_id) $1::int, src.${prefix}_external_id${extraValue} FROM src
      WHERE src.${prefix}_id IS NULL AND src.${prefix}_external_id IS NOT NULL
      ORDER BY src.${prefix}_external_id
-     ON CONFLICT ("shopId", "externalId") DO UPDATE SET "externalId" = EXCLUDED."externalId"
+     ON CONFLICT ("shopId", "externalId") DO UPDATE SET "updatedAt" = "${table}"."updatedAt"
      RETURNING "id", "externalId"`;
 }
 

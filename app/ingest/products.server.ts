@@ -76,15 +76,15 @@ export async function ingestProducts(
     }
     if (changed.length > 0) {
       // Variants a changed product no longer lists were deleted on the platform; the order
-      // lines that sold them keep their product and lose only the variant link (no foreign
-      // key does this for us: ADR 0010).
+      // lines that sold them (gift cards included, which have no product) keep their product
+      // and lose only the variant link (no foreign key does this for us: ADR 0010).
       await client.query(
         `WITH gone AS (
            DELETE FROM "ProductVariant" v
            WHERE v."shopId" = $1 AND v."productId" = ANY($2::int[]) AND NOT (v."externalId" = ANY($3::text[]))
            RETURNING v."id", v."productId")
          UPDATE "OrderLine" l SET "variantId" = NULL
-         FROM gone WHERE l."shopId" = $1 AND l."productId" = gone."productId" AND l."variantId" = gone."id"`,
+         FROM gone WHERE l."shopId" = $1 AND l."variantId" = gone."id"`,
         [shopId, changed.map((p) => idByExternal.get(p.externalId)!), variants.map((v) => v.externalId)],
       );
     }

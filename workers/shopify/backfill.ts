@@ -18,7 +18,7 @@ import { ingestCustomers, ingestProducts } from "~/ingest/index.server";
 import type { CustomerRecord } from "~/ingest/records";
 import { refreshStatistics } from "~/ingest/statistics.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
-import { jsonlLines, parseJsonlLine } from "~/platforms/shopify/bulk/jsonl-lines.server";
+import { jsonlLines, parseJsonlLine, stopReading } from "~/platforms/shopify/bulk/jsonl-lines.server";
 import { customerFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import { finishOrderMerge, mergeStagedOrders, nextChunkEnd } from "~/platforms/shopify/bulk/order-merge.server";
 import { clearStagedOrders, countStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
@@ -57,6 +57,8 @@ interface Cursor {
   staged?: boolean;
   roots?: number;
   lastSeq: number;
+  /** The orders staging's rejects are in counts (a file staged again must not add them twice). */
+  stagingRejectsCounted?: boolean;
 }
 
 export interface BackfillOptions {
@@ -88,6 +90,17 @@ async function ingestStagedProducts(database: Database, shopId: number, batch: S
   return (await ingestProducts(database.pool, shopId, products)).rejected;
 }
 
+/**
+ * Staging has no foreign key to its run (ADR 0010), so a run that failed and was never
+ * resumed would keep its rows: a new backfill of the shop removes them.
+ */
+async function clearAbandonedStaging(pool: Database["pool"], shopId: number, currentRunId: number) {
+  const abandoned = `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2 AND "status" <> 'RUNNING'`;
+  for (const table of ["BulkStagedOrder", "BulkStagedOrderLine", "BulkStagingRow"]) {
+    await pool.query(`DELETE FROM "${table}" WHERE "syncRunId" IN (${abandoned})`, [shopId, currentRunId]);
+  }
+}
+
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
   const { database, graphql, shopId } = options;
   const { prisma, pool } = database;
@@ -98,6 +111,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     : await prisma.syncRun.create({
         data: { shopId, kind: "BACKFILL", status: "RUNNING", phase: BACKFILL_ORDER[0], counts: {} },
       });
+  if (!options.syncRunId) await clearAbandonedStaging(pool, shopId, run.id);
   const counts = { products: 0, customers: 0, orders: 0, rejected: 0, ...(run.counts as Record<string, number>) };
   let cursor: Cursor = run.cursor ? (JSON.parse(run.cursor) as Cursor) : { resource: BACKFILL_ORDER[0]!, lastSeq: 0 };
   await prisma.syncRun.update({ where: { id: run.id }, data: { status: "RUNNING", error: null, finishedAt: null } });
@@ -183,12 +197,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         (units) => progressed("customers", units),
       );
     } finally {
-      await lines.return(undefined);
+      stopReading(lines);
     }
   }
 
   /** Orders: merged by SQL in chunks of the file, as far as staging has committed. */
-  async function mergeOrders(syncRunId: number, staged: Watermark) {
+  async function mergeOrders(syncRunId: number, staged: Watermark, failed?: (error: unknown) => void) {
     let readAfter = cursor.lastSeq;
     await inTwoLanes(
       async () => {
@@ -208,6 +222,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         unit.rejected = (await mergeStagedOrders(pool, shopId, syncRunId, unit.start, unit.end)).rejected.length;
       },
       (units) => progressed("orders", units),
+      failed,
     );
   }
 
@@ -250,8 +265,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
           const used = process.cpuUsage(cpu);
           timer.timings.ordersStagedAfterMs = Math.round(performance.now() - started);
           timer.timings.ordersStagingCpuMs = Math.round((used.user + used.system) / 1000);
-          counts.rejected += staged.rejected.length;
-          Object.assign(cursor, { staged: true, roots: staged.roots });
+          if (!cursor.stagingRejectsCounted) counts.rejected += staged.rejected.length;
+          Object.assign(cursor, { staged: true, roots: staged.roots, stagingRejectsCounted: true });
           watermark.finish();
           await saveInOrder();
         },
@@ -260,9 +275,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
           throw error;
         },
       );
-      const merging = mergeOrders(run.id, watermark).catch((error: unknown) => {
+      // A failed merge lane stops everything at once: the other lane may be waiting for
+      // staging, and staging for the merge.
+      const stopAll = (error: unknown) => {
+        watermark.fail(error);
         merged.fail(error);
         abort.abort(error);
+      };
+      const merging = mergeOrders(run.id, watermark, stopAll).catch((error: unknown) => {
+        stopAll(error);
         throw error;
       });
       // Both settle before anything is reported, so no lane is still writing when the run is
@@ -271,7 +292,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       if (mergedAll.status === "rejected") throw mergedAll.reason;
       if (staged.status === "rejected") throw staged.reason;
     }
-    await finishOrderMerge(pool, shopId, run.id);
+    await finishOrderMerge(pool, shopId, run.id, run.startedAt);
     await clearStagedOrders(pool, run.id);
   }
 
@@ -280,7 +301,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     if (cursor.staged && (await hasStagedLines(pool, run.id))) return;
     const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
     const staged = await stageBulkResult(pool, run.id, operation.url!, options.fetchImpl);
-    Object.assign(cursor, { staged: true, roots: staged.roots, lastSeq: 0 });
+    // lastSeq stays: line numbers are the same in a file staged again.
+    Object.assign(cursor, { staged: true, roots: staged.roots });
     await save();
   }
 

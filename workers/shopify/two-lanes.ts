@@ -5,13 +5,15 @@
  * Units are taken from `next` one at a time, in order. `settled(units)` is called, in order,
  * each time the run of finished units from the start grows, with the units it grew by: a
  * cursor (or a count) kept there never skips a unit nor counts one that a resume will redo,
- * whichever lane finishes first. After a failure the other lane stops after its current
- * unit, and the first error is thrown.
+ * whichever lane finishes first. After a failure the other lane takes no new unit once its
+ * current one is done, and the first error is thrown. `failed` is told at once: whatever
+ * the other lane may be waiting on (inside `next`) must be made to give up there.
  */
 export async function inTwoLanes<U extends { end: number }>(
   next: () => Promise<U | null>,
   work: (unit: U) => Promise<void>,
   settled: (units: U[]) => Promise<void>,
+  failed?: (error: unknown) => void,
 ): Promise<void> {
   let taking: Promise<unknown> = Promise.resolve();
   const pending: { unit: U; done: boolean }[] = [];
@@ -26,11 +28,11 @@ export async function inTwoLanes<U extends { end: number }>(
     taking = taken.catch(() => undefined);
     return taken;
   };
-  let failed = false;
+  let stopped = false;
   const lane = async () => {
-    while (!failed) {
+    while (!stopped) {
       const entry = await take();
-      if (!entry) return;
+      if (!entry || stopped) return;
       await work(entry.unit);
       entry.done = true;
       const finished: U[] = [];
@@ -40,7 +42,8 @@ export async function inTwoLanes<U extends { end: number }>(
   };
   const guarded = () =>
     lane().catch((error: unknown) => {
-      failed = true;
+      if (!stopped) failed?.(error);
+      stopped = true;
       throw error;
     });
   const results = await Promise.allSettled([guarded(), guarded()]);

@@ -30,7 +30,6 @@ CREATE UNLOGGED TABLE "BulkStagedOrder" (
     "test" BOOLEAN NOT NULL,
     "platformCreatedAt" TIMESTAMPTZ(3),
     "platformUpdatedAt" TIMESTAMPTZ(3) NOT NULL,
-    "replaced" BOOLEAN NOT NULL DEFAULT false,
     "refunds" JSONB,
 
     CONSTRAINT "BulkStagedOrder_pkey" PRIMARY KEY ("syncRunId","seq")

@@ -46,3 +46,12 @@ export function parseJsonlLine({ seq, text }: JsonlLine): Record<string, unknown
   }
   return node as Record<string, unknown> & { id: string };
 }
+
+/**
+ * Stops reading `lines` and cancels the download behind it, without waiting: cancelling can
+ * wait on the network (a body that was aborted mid-way may never settle its cancel), and
+ * nothing needs it finished.
+ */
+export function stopReading(lines: AsyncGenerator<JsonlLine>): void {
+  lines.return(undefined).catch(() => undefined);
+}

@@ -78,14 +78,6 @@ export async function mergeStagedOrders(
       orders.rows.map((row) => row.id),
       orders.rows.map((row) => row.externalId),
     ]);
-    const replaced = orders.rows.filter((row) => !row.inserted).map((row) => row.externalId);
-    if (replaced.length > 0) {
-      await client.query(
-        `UPDATE "BulkStagedOrder" SET "replaced" = true
-         WHERE "syncRunId" = $1 AND "seq" > $2 AND "seq" <= $3 AND "externalId" = ANY($4::text[])`,
-        [syncRunId, afterSeq, throughSeq, replaced],
-      );
-    }
     return orders.rows.length;
   });
   const rejected = await mergeRefunds(pool, shopId, syncRunId, afterSeq, throughSeq);
@@ -94,10 +86,13 @@ export async function mergeStagedOrders(
 
 /**
  * After the last chunk: merges the line items that were staged apart from their order (for
- * orders whose stored version is the staged one), then removes the lines that replaced
- * orders no longer have.
+ * orders whose stored version is the staged one), then removes stored lines that the staged
+ * version of an order does not have. The second only looks at orders that existed before the
+ * run (`since`) and were rewritten during it, and only while the stored version is still the
+ * staged one, so a newer version a webhook stored meanwhile keeps its lines. Nothing here
+ * depends on state kept between chunks, so a resume that stages the file again loses nothing.
  */
-export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId: number): Promise<void> {
+export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId: number, since: Date): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query(
       upsertOrderLinesFrom(
@@ -116,13 +111,14 @@ export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId:
     );
     await client.query(
       `DELETE FROM "OrderLine" ol
-       USING "BulkStagedOrder" o, "Order" s
-       WHERE o."syncRunId" = $2 AND o."replaced"
-         AND s."shopId" = $1 AND s."externalId" = o."externalId" AND ol."shopId" = $1 AND ol."orderId" = s."id"
+       USING "Order" s, "BulkStagedOrder" o
+       WHERE s."shopId" = $1 AND s."createdAt" < $3 AND s."updatedAt" >= $3
+         AND o."syncRunId" = $2 AND o."externalId" = s."externalId" AND o."platformUpdatedAt" = s."platformUpdatedAt"
+         AND ol."shopId" = $1 AND ol."orderId" = s."id"
          AND NOT EXISTS (
            SELECT 1 FROM "BulkStagedOrderLine" l
            WHERE l."syncRunId" = $2 AND l."parentSeq" = o."seq" AND l."externalId" = ol."externalId")`,
-      [shopId, syncRunId],
+      [shopId, syncRunId, since],
     );
   });
 }

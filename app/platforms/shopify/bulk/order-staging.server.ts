@@ -18,7 +18,7 @@ import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
 
 import { shopifyId } from "../json";
 
-import { jsonlLines, parseJsonlLine } from "./jsonl-lines.server";
+import { jsonlLines, parseJsonlLine, stopReading } from "./jsonl-lines.server";
 import { lineItemFromBulk, orderFromBulk } from "./mappers";
 
 type Node = Record<string, unknown>;
@@ -66,13 +66,15 @@ export async function stageOrders(
   const first = await input.next();
   await clearStagedOrders(pool, syncRunId);
   // One COPY per connection: orders and lines stream side by side on two.
-  const orderClient = await pool.connect();
-  const lineClient = await pool.connect();
-  const clients = [orderClient, lineClient];
+  const clients: pg.PoolClient[] = [];
+  let broken: Error | undefined;
   // Assigned by open() before any use; the catch below also runs when open() failed.
   let orders!: CopyWriter;
   let lines!: CopyWriter;
   try {
+    clients.push(await pool.connect());
+    clients.push(await pool.connect());
+    const [orderClient, lineClient] = clients as [pg.PoolClient, pg.PoolClient];
     const open = async () => {
       for (const client of clients) await client.query("BEGIN");
       orders = new CopyWriter(orderClient, `COPY "BulkStagedOrder" (${ORDER_COLUMNS}) FROM STDIN`);
@@ -190,11 +192,14 @@ export async function stageOrders(
     return result;
   } catch (error) {
     for (const writer of [orders, lines] as (CopyWriter | undefined)[]) await writer?.abort(error as Error);
-    for (const client of clients) await client.query("ROLLBACK").catch(() => undefined);
+    for (const client of clients) {
+      await client.query("ROLLBACK").catch((rollbackFailed: Error) => (broken = rollbackFailed));
+    }
     throw error;
   } finally {
-    for (const client of clients) client.release();
-    await input.return(undefined); // stops the download if we stopped reading early
+    // A connection that could not roll back is discarded, not returned to the pool.
+    for (const client of clients) client.release(broken);
+    stopReading(input);
   }
 }
 

@@ -7,7 +7,7 @@ import type pg from "pg";
 
 import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
 
-import { jsonlLines } from "./jsonl-lines.server";
+import { jsonlLines, stopReading } from "./jsonl-lines.server";
 
 const GID = /"id":"(gid:\/\/shopify\/[^"]+)"/;
 const PARENT = /"__parentId":"(gid:\/\/shopify\/[^"]+)"/;
@@ -61,7 +61,7 @@ export async function stageBulkResult(
     throw error;
   } finally {
     client.release();
-    await input.return(undefined); // stops the download if we stopped reading early
+    stopReading(input);
   }
 }
 
