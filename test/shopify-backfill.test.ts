@@ -144,6 +144,11 @@ function scenario(overrides: Partial<BulkScenario> = {}): BulkScenario {
 
 const instantPoll = { intervalMs: 1, sleep: async () => {} };
 
+/** Backfill options with one order per staging commit and per merge chunk. */
+function oneOrderAtATime(shopId: number, graphql: ReturnType<typeof adminGraphqlFor>) {
+  return { database: app.db, graphql, shopId, poll: instantPoll, stagingSegment: 1, orderChunk: 1 };
+}
+
 async function storeState(shopId: number) {
   const { rows } = await app.db.pool.query(
     `SELECT (SELECT count(*) FROM "Product" WHERE "shopId" = $1)::int AS products,
@@ -279,15 +284,7 @@ describe("backfill", () => {
       });
       return new Response(body, { status: 200 });
     };
-    const options = {
-      database: app.db,
-      graphql,
-      shopId: shop.id,
-      poll: instantPoll,
-      stagingSegment: 1,
-      orderChunk: 1,
-      fetchImpl: droppingFetch,
-    };
+    const options = { ...oneOrderAtATime(shop.id, graphql), fetchImpl: droppingFetch };
     await expect(runBackfill(options)).rejects.toThrow();
     const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
     expect(failed).toMatchObject({ status: "FAILED", phase: "orders", error: "connection reset by peer" });
@@ -349,14 +346,7 @@ describe("backfill", () => {
     try {
       // One order per segment and chunk: staging is soon two segments ahead and waits, and the
       // other lane waits for staging, when the first chunk fails. Both must give up.
-      const options = {
-        database: app.db,
-        graphql,
-        shopId: shop.id,
-        poll: instantPoll,
-        stagingSegment: 1,
-        orderChunk: 1,
-      };
+      const options = oneOrderAtATime(shop.id, graphql);
       await expect(runBackfill(options)).rejects.toThrow(/disk full/);
       const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
       expect(failed).toMatchObject({ status: "FAILED", phase: "orders" });
