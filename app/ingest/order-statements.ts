@@ -13,7 +13,7 @@
 /**
  * t(external_id, name, customer_external_id, processed_at, financial_status, cancelled_at,
  * cancel_reason, currency, subtotal, discounts, shipping, tax, total, refunded, test,
- * created_at, updated_at). Returns the orders written, and whether each was new.
+ * created_at, updated_at). Returns the orders written (new, or newer than the stored one).
  *
  * A customer the orders name but we do not hold yet gets a placeholder in the same statement
  * (see placeholderFor). Looking ids up once here, instead of a separate "insert the missing
@@ -49,7 +49,7 @@ export function upsertOrdersFrom(source: string): string {
      "platformCreatedAt" = EXCLUDED."platformCreatedAt", "platformUpdatedAt" = EXCLUDED."platformUpdatedAt",
      "updatedAt" = now()
    WHERE "Order"."platformUpdatedAt" < EXCLUDED."platformUpdatedAt"
-   RETURNING "id", "externalId", (xmax = 0) AS "inserted"`;
+   RETURNING "id", "externalId"`;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * Orders can arrive before the customer or product they mention (webhooks are unordered, a
- * backfill ingests orders in pages). Rather than drop the link, we insert a placeholder row
- * with no platform timestamp; the real record, whenever it arrives, always overwrites it.
+ * Refunds can arrive before the customer they mention (webhooks are unordered). Rather than
+ * drop the link, we insert a placeholder row with no platform timestamp; the real record,
+ * whenever it arrives, always overwrites it. (Orders do the same inside their upsert:
+ * order-statements.ts.)
  */
 import type pg from "pg";
 

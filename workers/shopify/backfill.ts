@@ -53,7 +53,6 @@ export const BACKFILL_ORDER: BulkResource[] = ["products", "customers", "orders"
 interface Cursor {
   resource: BulkResource;
   operationId?: string;
-  url?: string;
   staged?: boolean;
   roots?: number;
   lastSeq: number;
@@ -80,7 +79,10 @@ export interface BackfillOptions {
 export interface BackfillResult {
   syncRunId: number;
   counts: Record<BulkResource, number>;
-  /** Milliseconds per step of this invocation, e.g. {"ordersStageMs": 5800, "ordersWriteMs": 7300}. */
+  /**
+   * Milliseconds per step of this invocation, e.g. {"productsMs": 1800, "customersMs": 4700,
+   * "ordersMs": 101800}, and for orders when staging finished and the process CPU it used.
+   */
   timings: Record<string, number>;
 }
 
@@ -116,23 +118,19 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   let cursor: Cursor = run.cursor ? (JSON.parse(run.cursor) as Cursor) : { resource: BACKFILL_ORDER[0]!, lastSeq: 0 };
   await prisma.syncRun.update({ where: { id: run.id }, data: { status: "RUNNING", error: null, finishedAt: null } });
 
-  const save = (data: Partial<Prisma.SyncRunUpdateInput> = {}) =>
-    prisma.syncRun.update({
-      where: { id: run.id },
-      data: { phase: cursor.resource, cursor: JSON.stringify(cursor), counts, ...data },
-    });
-
   // Saves run one after another, so a slower earlier save never overwrites a later cursor.
-  let saving = Promise.resolve();
-  const saveInOrder = (data: Partial<Prisma.SyncRunUpdateInput> = {}) => {
-    const snapshot = { cursor: JSON.stringify(cursor), counts: { ...counts } };
-    saving = saving.then(async () => {
-      await prisma.syncRun.update({
-        where: { id: run.id },
-        data: { phase: cursor.resource, ...snapshot, ...data },
+  // Each waits for the one before whether it worked or not (its caller saw the error), so
+  // the final FAILED still gets written after a failed progress save.
+  let saving: Promise<unknown> = Promise.resolve();
+  const save = (data: Partial<Prisma.SyncRunUpdateInput> = {}) => {
+    const snapshot = { phase: cursor.resource, cursor: JSON.stringify(cursor), counts: { ...counts } };
+    const saved = saving
+      .catch(() => undefined)
+      .then(async () => {
+        await prisma.syncRun.update({ where: { id: run.id }, data: { ...snapshot, ...data } });
       });
-    });
-    return saving;
+    saving = saved;
+    return saved;
   };
 
   /** How far the orders are merged: their staging waits on it. */
@@ -147,7 +145,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     cursor.lastSeq = units.at(-1)!.end;
     merged.advance(cursor.lastSeq);
     const done = BACKFILL_ORDER.indexOf(resource) + Math.min(1, counts[resource] / Math.max(cursor.roots ?? 1, 1));
-    return saveInOrder({ progress: done / BACKFILL_ORDER.length });
+    return save({ progress: done / BACKFILL_ORDER.length });
   };
 
   /** Products: staged JSON lines (variants may come anywhere), read back in batches. */
@@ -219,7 +217,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         }
       },
       async (unit) => {
-        unit.rejected = (await mergeStagedOrders(pool, shopId, syncRunId, unit.start, unit.end)).rejected.length;
+        unit.rejected = (await mergeStagedOrders(pool, shopId, syncRunId, unit.start, unit.end)).length;
       },
       (units) => progressed("orders", units),
       failed,
@@ -268,7 +266,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
           if (!cursor.stagingRejectsCounted) counts.rejected += staged.rejected.length;
           Object.assign(cursor, { staged: true, roots: staged.roots, stagingRejectsCounted: true });
           watermark.finish();
-          await saveInOrder();
+          await save();
         },
         (error: unknown) => {
           watermark.fail(error);

@@ -24,21 +24,17 @@ const CHUNK_ORDERS = `(SELECT DISTINCT ON ("externalId")
    FROM "BulkStagedOrder" WHERE "syncRunId" = $2 AND "seq" > $3 AND "seq" <= $4
    ORDER BY "externalId", "platformUpdatedAt" DESC, "seq" DESC) AS t`;
 
-/** Staged lines of the chunk's orders that were written ($5 ids, $6 externalIds). */
-const CHUNK_LINES = `(SELECT DISTINCT ON (l."externalId")
-     w.order_id, l."externalId" AS external_id, l."kind", l."productExternalId" AS product_external_id,
+/** A staged line `l` as the line upsert's source columns, after order_id. */
+const STAGED_LINE = `l."externalId" AS external_id, l."kind", l."productExternalId" AS product_external_id,
      l."variantExternalId" AS variant_external_id, l."sku", l."title", l."quantity", l."unitPrice" AS unit_price,
-     l."totalDiscount" AS discount
+     l."totalDiscount" AS discount`;
+
+/** Staged lines of the chunk's orders that were written ($5 ids, $6 externalIds). */
+const CHUNK_LINES = `(SELECT DISTINCT ON (l."externalId") w.order_id, ${STAGED_LINE}
    FROM "BulkStagedOrderLine" l
    JOIN unnest($5::int[], $6::text[]) AS w(order_id, external_id) ON w.external_id = l."parentExternalId"
    WHERE l."syncRunId" = $2 AND l."parentSeq" > $3 AND l."parentSeq" <= $4
    ORDER BY l."externalId", l."seq" DESC) AS t`;
-
-export interface ChunkResult {
-  /** Orders written (new, or newer than the stored version). */
-  written: number;
-  rejected: RejectedRecord[];
-}
 
 /** The next chunk: up to `size` staged orders after `afterSeq` and not past `limitSeq`. */
 export async function nextChunkEnd(
@@ -58,30 +54,28 @@ export async function nextChunkEnd(
   return row.end === null ? null : { end: row.end, orders: row.orders };
 }
 
-/** Merges the staged orders with seq in (afterSeq, throughSeq], then their refunds. */
+/**
+ * Merges the staged orders with seq in (afterSeq, throughSeq], then their refunds; returns
+ * the refunds rejected (orders and lines were validated when staged).
+ */
 export async function mergeStagedOrders(
   pool: pg.Pool,
   shopId: number,
   syncRunId: number,
   afterSeq: number,
   throughSeq: number,
-): Promise<ChunkResult> {
+): Promise<RejectedRecord[]> {
   const range = [shopId, syncRunId, afterSeq, throughSeq];
-  const written = await inTransaction(pool, async (client) => {
-    const orders = await client.query<{ id: number; externalId: string; inserted: boolean }>(
-      upsertOrdersFrom(CHUNK_ORDERS),
-      range,
-    );
-    if (orders.rows.length === 0) return 0;
+  await inTransaction(pool, async (client) => {
+    const written = await client.query<{ id: number; externalId: string }>(upsertOrdersFrom(CHUNK_ORDERS), range);
+    if (written.rows.length === 0) return;
     await client.query(upsertOrderLinesFrom(CHUNK_LINES), [
       ...range,
-      orders.rows.map((row) => row.id),
-      orders.rows.map((row) => row.externalId),
+      written.rows.map((row) => row.id),
+      written.rows.map((row) => row.externalId),
     ]);
-    return orders.rows.length;
   });
-  const rejected = await mergeRefunds(pool, shopId, syncRunId, afterSeq, throughSeq);
-  return { written, rejected };
+  return mergeRefunds(pool, shopId, syncRunId, afterSeq, throughSeq);
 }
 
 /**
@@ -96,10 +90,7 @@ export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId:
   await inTransaction(pool, async (client) => {
     await client.query(
       upsertOrderLinesFrom(
-        `(SELECT DISTINCT ON (l."externalId")
-           s."id" AS order_id, l."externalId" AS external_id, l."kind", l."productExternalId" AS product_external_id,
-           l."variantExternalId" AS variant_external_id, l."sku", l."title", l."quantity",
-           l."unitPrice" AS unit_price, l."totalDiscount" AS discount
+        `(SELECT DISTINCT ON (l."externalId") s."id" AS order_id, ${STAGED_LINE}
          FROM "BulkStagedOrderLine" l
          JOIN "BulkStagedOrder" o ON o."syncRunId" = l."syncRunId" AND o."seq" = l."parentSeq"
          JOIN "Order" s ON s."shopId" = $1 AND s."externalId" = o."externalId"

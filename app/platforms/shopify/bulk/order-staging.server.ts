@@ -33,13 +33,8 @@ export interface OrderStagingOptions {
 }
 
 export interface OrderStagingResult {
-  /** Lines in the file. */
-  lines: number;
   /** Orders staged (valid ones). */
   roots: number;
-  /** Line items that did not follow their order; `adopted` of them found it later. */
-  orphans: number;
-  adopted: number;
   rejected: RejectedRecord[];
 }
 
@@ -86,8 +81,11 @@ export async function stageOrders(
       for (const client of clients) await client.query("COMMIT");
     };
     await open();
-    const result: OrderStagingResult = { lines: 0, roots: 0, orphans: 0, adopted: 0, rejected: [] };
+    const result: OrderStagingResult = { roots: 0, rejected: [] };
     const run = String(syncRunId);
+    let orphans = 0;
+    /** Seq of the last order written to the open segment. */
+    let lastStaged = 0;
     let sinceCommit = 0;
     let segments = 0;
 
@@ -124,6 +122,7 @@ export async function stageOrders(
         return;
       }
       result.roots += 1;
+      lastStaged = held.seq;
       await orders.row([
         run,
         String(held.seq),
@@ -157,14 +156,13 @@ export async function stageOrders(
         // from them (an empty table's estimates would pick nested loops over the chunk).
         if (segments === 1) await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
         sinceCommit = 0;
-        await onCommitted?.(held.seq);
+        await onCommitted?.(lastStaged);
         await open();
       }
     };
 
     for (let next = first; !next.done; next = await input.next()) {
       const seq = next.value.seq;
-      result.lines = seq;
       const node = parseJsonlLine(next.value);
       const parentGid = node.__parentId;
       if (typeof parentGid !== "string") {
@@ -174,7 +172,7 @@ export async function stageOrders(
         held.children.push({ seq, node });
       } else {
         // Validated alone: if it fails, the line is rejected and its order kept without it.
-        result.orphans += 1;
+        orphans += 1;
         const { valid, rejected } = validateAll(OrderLineRecord, [lineItemFromBulk(node)]);
         if (valid[0]) await writeLine(seq, 0, shopifyId(parentGid)!, valid[0]);
         else result.rejected.push(...rejected);
@@ -182,13 +180,9 @@ export async function stageOrders(
     }
     await flush();
     await commit();
-    if (result.orphans > 0) result.adopted = await adoptOrphans(pool, syncRunId);
+    if (orphans > 0) await adoptOrphans(pool, syncRunId);
     await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
-    const last = await pool.query<{ seq: number | null }>(
-      `SELECT max("seq") AS "seq" FROM "BulkStagedOrder" WHERE "syncRunId" = $1`,
-      [syncRunId],
-    );
-    if (last.rows[0]!.seq !== null) await onCommitted?.(last.rows[0]!.seq);
+    if (lastStaged > 0) await onCommitted?.(lastStaged);
     return result;
   } catch (error) {
     for (const writer of [orders, lines] as (CopyWriter | undefined)[]) await writer?.abort(error as Error);
@@ -209,15 +203,14 @@ function withoutCustomer<T extends { customerExternalId?: unknown }>(refund: T):
   return rest;
 }
 
-/** Points line items that came apart from their order at it; returns how many it placed. */
-async function adoptOrphans(pool: pg.Pool, syncRunId: number): Promise<number> {
-  const adopted = await pool.query(
+/** Points line items that came apart from their order at it. */
+async function adoptOrphans(pool: pg.Pool, syncRunId: number): Promise<void> {
+  await pool.query(
     `UPDATE "BulkStagedOrderLine" l SET "parentSeq" = o."seq", "adopted" = true
      FROM "BulkStagedOrder" o
      WHERE l."syncRunId" = $1 AND l."parentSeq" = 0 AND o."syncRunId" = $1 AND o."externalId" = l."parentExternalId"`,
     [syncRunId],
   );
-  return adopted.rowCount ?? 0;
 }
 
 /** How many orders are staged for the run (a resume checks nothing was lost). */
