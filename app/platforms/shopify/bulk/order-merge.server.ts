@@ -75,7 +75,7 @@ export async function mergeStagedOrders(
       written.rows.map((row) => row.externalId),
     ]);
   });
-  return mergeRefunds(pool, shopId, syncRunId, afterSeq, throughSeq);
+  return mergeRefunds(pool, shopId, range.slice(1));
 }
 
 /**
@@ -114,18 +114,15 @@ export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId:
   });
 }
 
-/** Refunds ride on their order's staged row; they have their own updatedAt guard. */
-async function mergeRefunds(
-  pool: pg.Pool,
-  shopId: number,
-  syncRunId: number,
-  afterSeq: number,
-  throughSeq: number,
-): Promise<RejectedRecord[]> {
+/**
+ * Refunds ride on their order's staged row; they have their own updatedAt guard.
+ * `chunk` is [syncRunId, afterSeq, throughSeq].
+ */
+async function mergeRefunds(pool: pg.Pool, shopId: number, chunk: number[]): Promise<RejectedRecord[]> {
   const { rows } = await pool.query<{ refunds: Omit<RefundRecord, "customerExternalId">[]; customer: string | null }>(
     `SELECT "refunds", "customerExternalId" AS "customer" FROM "BulkStagedOrder"
      WHERE "syncRunId" = $1 AND "seq" > $2 AND "seq" <= $3 AND "refunds" IS NOT NULL`,
-    [syncRunId, afterSeq, throughSeq],
+    chunk,
   );
   if (rows.length === 0) return [];
   const refunds = rows.flatMap((row) => row.refunds.map((refund) => ({ ...refund, customerExternalId: row.customer })));
