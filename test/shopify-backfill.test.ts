@@ -3,7 +3,7 @@
  * into a real Postgres.
  */
 import crypto from "node:crypto";
-import { QueueEvents } from "bullmq";
+import { QueueEvents, UnrecoverableError } from "bullmq";
 import { http } from "msw";
 import { describe, expect, it } from "vitest";
 
@@ -17,6 +17,7 @@ import { BulkOperationError } from "~/platforms/shopify/bulk/runner.server";
 import { createRedis } from "~/queues/connection.server";
 import { bullSink, createQueues } from "~/queues/enqueue.server";
 
+import { processSyncJob } from "../workers/processors/sync";
 import { startWorkers } from "../workers/runtime";
 import { runBackfill } from "../workers/shopify/backfill";
 
@@ -521,5 +522,96 @@ describe("backfill", () => {
       await bullSink(queues).close();
       await redis.quit();
     }
+  });
+});
+
+describe("backfill jobs", () => {
+  /** Runs the sync queue's processor as BullMQ would for one attempt of a backfill job. */
+  async function attempt(shopId: number) {
+    const redis = createRedis(testRedisUrl(), "worker");
+    try {
+      return await processSyncJob("shopify-backfill", { shopId }, { database: app.db, redis, bulkPoll: instantPoll });
+    } finally {
+      await redis.quit();
+    }
+  }
+
+  async function shopWithToken() {
+    const { shop } = await newShop();
+    await app.db.prisma.session.create({
+      data: { id: `offline_${shop.domain}`, shop: shop.domain, state: "", accessToken: "shpat_stored_offline_token" },
+    });
+    return shop;
+  }
+
+  const backfillRuns = (shopId: number) =>
+    app.db.prisma.syncRun.findMany({ where: { shopId, kind: "BACKFILL" }, orderBy: { id: "asc" } });
+
+  it("a retried job resumes the failed run instead of asking Shopify for every file again", async () => {
+    const shop = await shopWithToken();
+    const s = scenario({ failingDownloads: { orders: 1 } });
+    app.server.use(...bulkHandlers(shop.domain, s));
+    await expect(attempt(shop.id)).rejects.toThrow(/download failed: HTTP 503/);
+    expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
+    const runs = await backfillRuns(shop.id);
+    expect(runs.map((run) => run.status)).toEqual(["SUCCEEDED"]);
+    expect(s.calls.started).toEqual(["products", "customers", "orders"]);
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("a job whose worker died picks up the run it left RUNNING", async () => {
+    const shop = await shopWithToken();
+    const s = scenario({ failingDownloads: { customers: 1 } });
+    app.server.use(...bulkHandlers(shop.domain, s));
+    await expect(attempt(shop.id)).rejects.toThrow(/HTTP 503/);
+    // What a killed worker leaves: the run still marked RUNNING, its cursor saved.
+    const [left] = await backfillRuns(shop.id);
+    await app.db.prisma.syncRun.update({ where: { id: left!.id }, data: { status: "RUNNING", finishedAt: null } });
+    expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect((await backfillRuns(shop.id)).map((run) => [run.id, run.status])).toEqual([[left!.id, "SUCCEEDED"]]);
+    expect(s.calls.started).toEqual(["products", "customers", "orders"]);
+  });
+
+  it("asks again for an operation that failed at Shopify, and counts its rows once", async () => {
+    const shop = await shopWithToken();
+    const s = scenario({ failingOperations: { customers: 1 } });
+    app.server.use(...bulkHandlers(shop.domain, s));
+    await expect(attempt(shop.id)).rejects.toThrow(/bulk operation failed \(INTERNAL_SERVER_ERROR\)/);
+    expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(s.calls.started).toEqual(["products", "customers", "customers", "orders"]);
+    const [run] = await backfillRuns(shop.id);
+    expect(run!.counts).toEqual({ products: 3, customers: 4, orders: 7, rejected: 0 });
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("starts a new run once the last one succeeded, or is too old to resume", async () => {
+    const shop = await shopWithToken();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await attempt(shop.id);
+    await attempt(shop.id);
+    const failedLongAgo = await app.db.prisma.syncRun.create({
+      data: {
+        shopId: shop.id,
+        kind: "BACKFILL",
+        status: "FAILED",
+        startedAt: new Date(Date.now() - 8 * 24 * 3600 * 1000),
+        cursor: JSON.stringify({ resource: "orders", operationId: "gid://shopify/BulkOperation/1", lastSeq: 0 }),
+      },
+    });
+    await attempt(shop.id);
+    const runs = await backfillRuns(shop.id);
+    expect(runs.map((run) => run.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED"]);
+    expect(runs[2]!.id).toBe(failedLongAgo.id);
+  });
+
+  it("does not retry when bulk operations are not enabled for the app", async () => {
+    const shop = await shopWithToken();
+    app.server.use(...bulkHandlers(shop.domain, scenario({ start: "access-denied" })));
+    const error = await attempt(shop.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(/enable them in the Partner Dashboard/);
+    const [run] = await backfillRuns(shop.id);
+    expect(run).toMatchObject({ status: "FAILED" });
+    expect(run!.error).toMatch(/^ACCESS_DENIED/);
   });
 });

@@ -25,6 +25,8 @@ export interface BulkScenario {
   start?: "ok" | "access-denied" | "user-error";
   /** Final status; default COMPLETED. */
   finalStatus?: "COMPLETED" | "FAILED";
+  /** Operations that end FAILED before one completes, per resource. */
+  failingOperations?: Partial<Record<BulkResource, number>>;
   /** Downloads that fail with 503 before one succeeds, per resource. */
   failingDownloads?: Partial<Record<BulkResource, number>>;
   /** Filled in by the handlers: what Shopify was asked. */
@@ -39,7 +41,7 @@ function resourceOf(query: string): BulkResource {
 
 export function bulkHandlers(shop: string, scenario: BulkScenario) {
   const admin = graphql.link(`https://${shop}/admin/api/2026-10/graphql.json`);
-  const operations = new Map<string, { resource: BulkResource; polls: number }>();
+  const operations = new Map<string, { resource: BulkResource; polls: number; fails: boolean }>();
   let next = 1;
   return [
     admin.mutation("RunBulkQuery", ({ variables }) => {
@@ -77,7 +79,9 @@ export function bulkHandlers(shop: string, scenario: BulkScenario) {
       }
       const resource = resourceOf(String(variables.query));
       const id = `gid://shopify/BulkOperation/${7_000_000 + next++}`;
-      operations.set(id, { resource, polls: 0 });
+      const failures = scenario.failingOperations?.[resource] ?? 0;
+      if (failures > 0) scenario.failingOperations![resource] = failures - 1;
+      operations.set(id, { resource, polls: 0, fails: failures > 0 });
       scenario.calls.started.push(resource);
       return HttpResponse.json({
         data: { bulkOperationRunQuery: { bulkOperation: { id, status: "CREATED" }, userErrors: [] } },
@@ -92,7 +96,7 @@ export function bulkHandlers(shop: string, scenario: BulkScenario) {
       const lines = scenario.files[operation.resource].trim().split("\n");
       const roots = lines.filter((line) => !line.includes('"__parentId"')).length;
       const running = operation.polls < 2;
-      const failed = !running && scenario.finalStatus === "FAILED";
+      const failed = !running && (scenario.finalStatus === "FAILED" || operation.fails);
       const file = `${STORAGE}/${operation.resource}.jsonl`;
       return HttpResponse.json({
         data: {

@@ -9,17 +9,29 @@ import type { Redis } from "ioredis";
 import type { Database } from "~/db.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
 import { costLimited } from "~/platforms/shopify/cost-limiter.server";
+import { BulkOperationError, type PollOptions } from "~/platforms/shopify/bulk/runner.server";
 import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/offline-token.server";
 import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
-import { runBackfill } from "../shopify/backfill";
+import { resumableBackfillRun, runBackfill } from "../shopify/backfill";
 import { runReconcile } from "../shopify/reconcile";
 
 export async function processSyncJob(
   name: string,
   data: unknown,
-  { database, redis, enqueue }: { database: Database; redis?: Redis; enqueue?: JobSink["enqueue"] },
+  {
+    database,
+    redis,
+    enqueue,
+    bulkPoll,
+  }: {
+    database: Database;
+    redis?: Redis;
+    enqueue?: JobSink["enqueue"];
+    /** How bulk operations are polled (tests poll without waiting). */
+    bulkPoll?: PollOptions;
+  },
 ) {
   if (name !== "shopify-backfill" && name !== "shopify-reconcile") {
     throw new Error(`the sync queue has no job named "${name}"`);
@@ -40,7 +52,17 @@ export async function processSyncJob(
   const graphql = costLimited(adminGraphqlFor(shop.domain, token), { redis, shop: shop.domain });
   if (name === "shopify-reconcile") return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
   const backfill = parseJob("shopify-backfill", data);
-  const result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId: backfill.syncRunId });
+  const syncRunId = backfill.syncRunId ?? (await resumableBackfillRun(database.prisma, shop.id));
+  let result;
+  try {
+    result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId, poll: bulkPoll });
+  } catch (error) {
+    // The run says why; retrying cannot help until bulk operations are enabled for the app.
+    if (error instanceof BulkOperationError && error.reason === "ACCESS_DENIED") {
+      throw new UnrecoverableError(error.message);
+    }
+    throw error;
+  }
   // The shop's history is in: its first figures, recommendations, scores and forecasts need
   // not wait for the night.
   await enqueue?.("daily-aggregates", { shopId: shop.id });

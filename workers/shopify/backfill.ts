@@ -58,6 +58,8 @@ interface Cursor {
   lastSeq: number;
   /** The orders staging's rejects are in counts (a file staged again must not add them twice). */
   stagingRejectsCounted?: boolean;
+  /** counts.rejected when this resource began, to start it over if its operation fails. */
+  rejectedBefore?: number;
 }
 
 export interface BackfillOptions {
@@ -93,15 +95,42 @@ async function ingestStagedProducts(database: Database, shopId: number, batch: S
 }
 
 /**
- * Staging has no foreign key to its run (ADR 0010), so a run that failed and was never
- * resumed would keep its rows: a new backfill of the shop removes them.
+ * Staging has no foreign key to its run (ADR 0010), so a run that was never resumed would
+ * keep its rows: a new backfill of the shop removes them. One backfill job per shop runs at a
+ * time (the queue deduplicates it), and a new run starts only when the last one is not to be
+ * resumed, so every other run's staging is abandoned, whatever its status says.
  */
 async function clearAbandonedStaging(pool: Database["pool"], shopId: number, currentRunId: number) {
-  const abandoned = `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2 AND "status" <> 'RUNNING'`;
+  const abandoned = `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2`;
   for (const table of ["BulkStagedOrder", "BulkStagedOrderLine", "BulkStagingRow"]) {
     await pool.query(`DELETE FROM "${table}" WHERE "syncRunId" IN (${abandoned})`, [shopId, currentRunId]);
   }
 }
+
+/**
+ * Bulk results can be downloaded for a week after the operation completes; a run older than
+ * this is started afresh rather than resumed.
+ */
+const RESUMABLE_FOR_MS = 6 * 24 * 60 * 60 * 1000;
+
+/**
+ * The run a backfill job should resume: the shop's latest backfill when it did not succeed
+ * (it failed, or its worker died and left it RUNNING) and is recent enough to resume. A
+ * retried or re-delivered job then carries on where the last attempt stopped instead of
+ * asking Shopify for every file again.
+ */
+export async function resumableBackfillRun(prisma: Database["prisma"], shopId: number): Promise<number | undefined> {
+  const latest = await prisma.syncRun.findFirst({
+    where: { shopId, kind: "BACKFILL" },
+    orderBy: { id: "desc" },
+    select: { id: true, status: true, startedAt: true },
+  });
+  if (!latest || latest.status === "SUCCEEDED") return undefined;
+  return Date.now() - latest.startedAt.getTime() < RESUMABLE_FOR_MS ? latest.id : undefined;
+}
+
+/** Operations that ended without a result: resuming must ask Shopify to run them again. */
+const ENDED_WITHOUT_RESULT = new Set(["FAILED", "CANCELED", "EXPIRED"]);
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
   const { database, graphql, shopId } = options;
@@ -115,7 +144,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       });
   if (!options.syncRunId) await clearAbandonedStaging(pool, shopId, run.id);
   const counts = { products: 0, customers: 0, orders: 0, rejected: 0, ...(run.counts as Record<string, number>) };
-  let cursor: Cursor = run.cursor ? (JSON.parse(run.cursor) as Cursor) : { resource: BACKFILL_ORDER[0]!, lastSeq: 0 };
+  let cursor: Cursor = run.cursor
+    ? (JSON.parse(run.cursor) as Cursor)
+    : { resource: BACKFILL_ORDER[0]!, lastSeq: 0, rejectedBefore: 0 };
   await prisma.syncRun.update({ where: { id: run.id }, data: { status: "RUNNING", error: null, finishedAt: null } });
 
   // Saves run one after another, so a slower earlier save never overwrites a later cursor.
@@ -307,7 +338,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   const timer = stageTimer();
   try {
     for (const resource of BACKFILL_ORDER.slice(BACKFILL_ORDER.indexOf(cursor.resource))) {
-      if (cursor.resource !== resource) cursor = { resource, lastSeq: 0 };
+      if (cursor.resource !== resource) cursor = { resource, lastSeq: 0, rejectedBefore: counts.rejected };
       if (!cursor.operationId) {
         cursor.operationId = await startBulkQuery(graphql, BULK_QUERIES[resource]);
         await save();
@@ -335,6 +366,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   } catch (error) {
     const message =
       error instanceof BulkOperationError ? `${error.reason}: ${error.message}` : (error as Error).message;
+    if (error instanceof BulkOperationError && ENDED_WITHOUT_RESULT.has(error.reason)) {
+      // Its file will never come: the resource starts over with a new operation.
+      counts[cursor.resource] = 0;
+      counts.rejected = cursor.rejectedBefore ?? counts.rejected;
+      cursor = { resource: cursor.resource, lastSeq: 0, rejectedBefore: counts.rejected };
+    }
     await save({ status: "FAILED", error: message.slice(0, 1000), finishedAt: new Date() });
     throw error;
   }
