@@ -26,6 +26,7 @@ describe("migrations", () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual([
+      "BackfillRedaction",
       "BulkStagedOrder",
       "BulkStagedOrderLine",
       "BulkStagingRow",

@@ -10,20 +10,23 @@ import { describe, expect, it } from "vitest";
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
 import { ingestOrders } from "~/ingest/index.server";
+import { lockCustomerWrites } from "~/ingest/redactions.server";
 import { finishOrderMerge, mergeStagedOrders } from "~/platforms/shopify/bulk/order-merge.server";
 import { clearStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
 import { BulkOperationError } from "~/platforms/shopify/bulk/runner.server";
 
 import { createRedis } from "~/queues/connection.server";
+import { redactCustomer } from "~/services/privacy/customer-data.server";
 import { bullSink, createQueues } from "~/queues/enqueue.server";
 
 import { processSyncJob } from "../workers/processors/sync";
 import { startWorkers } from "../workers/runtime";
 import { runBackfill } from "../workers/shopify/backfill";
+import { clearRunsPastResuming, RESUMABLE_FOR_MS } from "../workers/shopify/backfill-runs";
 
 import { orderRecord } from "./helpers/factories";
 import { useShopifyTestApp } from "./helpers/shopify-app";
-import { bulkHandlers, jsonl, type BulkScenario } from "./mocks/shopify-admin";
+import { bulkHandlers, jsonl, STORAGE, type BulkScenario } from "./mocks/shopify-admin";
 import { testRedisUrl } from "./helpers/urls";
 
 const app = useShopifyTestApp("shpss_backfill_secret");
@@ -613,5 +616,107 @@ describe("backfill jobs", () => {
     const [run] = await backfillRuns(shop.id);
     expect(run).toMatchObject({ status: "FAILED" });
     expect(run!.error).toMatch(/^ACCESS_DENIED/);
+  });
+});
+
+describe("a customer redacted while a backfill runs", () => {
+  /** Customer 2 of the store files: order #1001 (refunded) names them. */
+  const REDACTED = "2";
+
+  /** Redacts customer 2 when Shopify serves `resource`'s file, before any of it is written. */
+  function redactOnDownload(shopId: number, resource: "customers" | "orders") {
+    return http.get(`${STORAGE}/${resource}.jsonl`, async () => {
+      await redactCustomer(app.db, shopId, REDACTED);
+      return undefined; // served by the bulk handlers below: what was downloaded before the redaction
+    });
+  }
+
+  async function traces(shopId: number) {
+    const { rows } = await app.db.pool.query(
+      `SELECT (SELECT count(*) FROM "Customer" WHERE "shopId" = $1 AND ("externalId" = $2 OR "email" = $3))::int AS customers,
+              (SELECT "customerId" FROM "Order" WHERE "shopId" = $1 AND "externalId" = '1001') AS "orderCustomer",
+              (SELECT "customerId" FROM "Refund" WHERE "shopId" = $1 AND "externalId" = '1') AS "refundCustomer",
+              (SELECT count(*) FROM "BackfillRedaction" WHERE "shopId" = $1)::int AS tombstones`,
+      [shopId, REDACTED, `customer${REDACTED}@example.com`],
+    );
+    return rows[0];
+  }
+
+  const GONE = { customers: 0, orderCustomer: null, refundCustomer: null, tombstones: 0 };
+
+  it("is not stored again from the customers file downloaded before the redaction", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(redactOnDownload(shop.id, "customers"), ...bulkHandlers(shop.domain, scenario()));
+    const result = await runBackfill({ database: app.db, graphql, shopId: shop.id, batchSize: 2, poll: instantPoll });
+    expect(result.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(await traces(shop.id)).toEqual(GONE);
+    expect(await storeState(shop.id)).toEqual({ ...COMPLETE, customers: 3 });
+  });
+
+  it("gets no placeholder from the orders and refunds staged after the redaction", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(redactOnDownload(shop.id, "orders"), ...bulkHandlers(shop.domain, scenario()));
+    await runBackfill(oneOrderAtATime(shop.id, graphql));
+    expect(await traces(shop.id)).toEqual(GONE);
+    expect(await storeState(shop.id)).toEqual({ ...COMPLETE, customers: 3 });
+  });
+
+  it("stays out while the failed run is resumed, and its tombstone goes when the run succeeds", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario({ failingDownloads: { orders: 1 } })));
+    const failed = await runBackfill(oneOrderAtATime(shop.id, graphql)).catch((error: Error) => error);
+    expect(failed).toBeInstanceOf(Error);
+    await redactCustomer(app.db, shop.id, REDACTED);
+    expect(await traces(shop.id)).toEqual({ ...GONE, tombstones: 1 });
+    const run = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    await runBackfill({ ...oneOrderAtATime(shop.id, graphql), syncRunId: run.id });
+    expect(await traces(shop.id)).toEqual(GONE);
+  });
+
+  it("waits for a write in flight that stores the customer, then erases it", async () => {
+    const { shop } = await newShop();
+    const writer = await app.db.pool.connect();
+    try {
+      await writer.query("BEGIN");
+      await lockCustomerWrites(writer, shop.id);
+      await writer.query(
+        `INSERT INTO "Customer" ("shopId", "externalId", "email") VALUES ($1, $2, 'late@example.com')`,
+        [shop.id, REDACTED],
+      );
+      let finished = false;
+      const redaction = redactCustomer(app.db, shop.id, REDACTED).finally(() => (finished = true));
+      // The redaction must queue behind the write, not delete around its uncommitted row.
+      while (!finished) {
+        const { rows } = await app.db.pool.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1`,
+          [shop.id],
+        );
+        if (rows[0].n > 0) break;
+      }
+      await writer.query("COMMIT");
+      expect(await redaction).toBe(true);
+    } finally {
+      writer.release();
+    }
+    expect(await app.db.prisma.customer.count({ where: { shopId: shop.id, externalId: REDACTED } })).toBe(0);
+  });
+
+  it("leaves nothing once the run is too old to resume", async () => {
+    const { shop } = await newShop();
+    const startedAt = new Date(Date.now() - RESUMABLE_FOR_MS - 60_000);
+    const old = await app.db.prisma.syncRun.create({
+      data: { shopId: shop.id, kind: "BACKFILL", status: "FAILED", startedAt },
+    });
+    await redactCustomer(app.db, shop.id, REDACTED);
+    await app.db.pool.query(
+      `INSERT INTO "BulkStagingRow" ("syncRunId", "seq", "gid", "data") VALUES ($1, 1, 'gid://shopify/Product/1', '{}')`,
+      [old.id],
+    );
+    expect(await traces(shop.id)).toMatchObject({ tombstones: 1 });
+    await clearRunsPastResuming(app.db.pool, shop.id, Date.now() - 120_000);
+    expect(await traces(shop.id)).toMatchObject({ tombstones: 1 }); // not yet too old then
+    await clearRunsPastResuming(app.db.pool, shop.id);
+    expect(await traces(shop.id)).toMatchObject({ tombstones: 0 });
+    expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: old.id } })).toBe(0);
   });
 });

@@ -2,10 +2,12 @@ import type pg from "pg";
 
 import { ingestBatch, type IngestResult } from "./batch.server";
 import { CustomerRecord } from "./records";
+import { lockCustomerWrites, notRedacted } from "./redactions.server";
 
 /**
  * Upserts customers in one statement. A stored row changes only when the incoming
- * `updatedAt` is strictly newer, so replays and out-of-order deliveries are harmless.
+ * `updatedAt` is strictly newer, so replays and out-of-order deliveries are harmless. A
+ * customer redacted during an unfinished backfill is not stored again (redactions.server.ts).
  */
 export async function ingestCustomers(
   pool: pg.Pool,
@@ -13,6 +15,7 @@ export async function ingestCustomers(
   records: readonly unknown[],
 ): Promise<IngestResult> {
   return ingestBatch(pool, CustomerRecord, records, async (client, customers) => {
+    await lockCustomerWrites(client, shopId);
     const result = await client.query(
       `INSERT INTO "Customer" ("shopId", "externalId", "email", "firstName", "lastName", "country", "tags",
                                "acceptsMarketing", "platformCreatedAt", "platformUpdatedAt")
@@ -21,6 +24,7 @@ export async function ingestCustomers(
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[],
                    $9::timestamptz[], $10::timestamptz[])
          AS t(external_id, email, first_name, last_name, country, tags, accepts_marketing, created_at, updated_at)
+       WHERE ${notRedacted("t.external_id")}
        ON CONFLICT ("shopId", "externalId") DO UPDATE SET
          "email" = EXCLUDED."email", "firstName" = EXCLUDED."firstName", "lastName" = EXCLUDED."lastName",
          "country" = EXCLUDED."country", "tags" = EXCLUDED."tags", "acceptsMarketing" = EXCLUDED."acceptsMarketing",

@@ -1,3 +1,5 @@
+import { notRedacted } from "./redactions.server";
+
 /**
  * The order upserts, written once over a row source so that every way orders arrive shares
  * them: arrays bound as parameters (webhooks, reconcile, file import; orders.server.ts) or
@@ -87,14 +89,16 @@ export function upsertOrderLinesFrom(source: string): string {
  * product or customer can be created while a backfill runs). Rather than drop the link, a
  * placeholder row with no platform timestamp is inserted, which the real record always
  * overwrites when it arrives. Sorted, so concurrent statements take the same locks in the
- * same order. A row another statement inserted meanwhile is "updated" to itself, so that
+ * same order. No placeholder is made for a customer redacted during an unfinished backfill
+ * (redactions.server.ts); callers hold lockCustomerWrites. A row another statement inserted meanwhile is "updated" to itself, so that
  * RETURNING still gives its id; the column touched is outside every key, so the row lock is
  * the weaker one that does not block foreign-key checks on the row.
  */
 function placeholderFor(table: "Customer" | "Product", prefix: string, extraColumn = "", extraValue = ""): string {
+  const redacted = table === "Customer" ? `AND ${notRedacted(`src.${prefix}_external_id`)}` : "";
   return `INSERT INTO "${table}" ("shopId", "externalId"${extraColumn})
      SELECT DISTINCT ON (src.${prefix}_external_id) $1::int, src.${prefix}_external_id${extraValue} FROM src
-     WHERE src.${prefix}_id IS NULL AND src.${prefix}_external_id IS NOT NULL
+     WHERE src.${prefix}_id IS NULL AND src.${prefix}_external_id IS NOT NULL ${redacted}
      ORDER BY src.${prefix}_external_id
      ON CONFLICT ("shopId", "externalId") DO UPDATE SET "updatedAt" = "${table}"."updatedAt"
      RETURNING "id", "externalId"`;
@@ -103,6 +107,7 @@ function placeholderFor(table: "Customer" | "Product", prefix: string, extraColu
 /** t(external_id): placeholders for customers named by refunds (see placeholderFor). */
 export function ensureCustomersFrom(source: string): string {
   return `INSERT INTO "Customer" ("shopId", "externalId")
-   SELECT DISTINCT $1::int, t.external_id FROM ${source} WHERE t.external_id IS NOT NULL ORDER BY 2
+   SELECT DISTINCT $1::int, t.external_id FROM ${source}
+   WHERE t.external_id IS NOT NULL AND ${notRedacted("t.external_id")} ORDER BY 2
    ON CONFLICT ("shopId", "externalId") DO NOTHING`;
 }

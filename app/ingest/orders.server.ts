@@ -3,6 +3,7 @@ import type pg from "pg";
 import { ingestBatch, type IngestResult } from "./batch.server";
 import { upsertOrderLinesFrom, upsertOrdersFrom } from "./order-statements";
 import { OrderRecord, type ValidOrder } from "./records";
+import { lockCustomerWrites } from "./redactions.server";
 
 /**
  * Upserts orders with their lines in one transaction per call.
@@ -17,6 +18,7 @@ import { OrderRecord, type ValidOrder } from "./records";
  */
 export async function ingestOrders(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
   return ingestBatch(pool, OrderRecord, records, async (client, orders) => {
+    await lockCustomerWrites(client, shopId); // orders may create customer placeholders
     const upserted = await upsertOrderRows(client, shopId, orders);
     if (upserted.size > 0) await replaceLines(client, shopId, orders, upserted);
     return upserted.size;

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { ingestBatch, type IngestResult } from "./batch.server";
 import { ensureCustomers } from "./placeholders.server";
 import { RefundRecord, type ValidRefund } from "./records";
+import { lockCustomerWrites } from "./redactions.server";
 
 /**
  * Upserts refunds and cancellations with their lines. A refund is linked to its order and
@@ -11,6 +12,7 @@ import { RefundRecord, type ValidRefund } from "./records";
  */
 export async function ingestRefunds(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
   return ingestBatch(pool, RefundRecord, records, async (client, refunds) => {
+    await lockCustomerWrites(client, shopId);
     await ensureCustomers(
       client,
       shopId,

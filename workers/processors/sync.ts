@@ -14,7 +14,8 @@ import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/off
 import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
-import { resumableBackfillRun, runBackfill } from "../shopify/backfill";
+import { runBackfill } from "../shopify/backfill";
+import { clearRunsPastResuming, resumableBackfillRun } from "../shopify/backfill-runs";
 import { runReconcile } from "../shopify/reconcile";
 
 export async function processSyncJob(
@@ -50,7 +51,10 @@ export async function processSyncJob(
     throw error;
   }
   const graphql = costLimited(adminGraphqlFor(shop.domain, token), { redis, shop: shop.domain });
-  if (name === "shopify-reconcile") return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
+  if (name === "shopify-reconcile") {
+    await clearRunsPastResuming(database.pool, shop.id);
+    return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
+  }
   const backfill = parseJob("shopify-backfill", data);
   const syncRunId = backfill.syncRunId ?? (await resumableBackfillRun(database.prisma, shop.id));
   let result;

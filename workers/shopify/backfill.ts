@@ -39,6 +39,7 @@ import {
 
 import { stageTimer } from "../stage-timer";
 
+import { clearFinishedRun, clearSupersededRuns } from "./backfill-runs";
 import { inTwoLanes } from "./two-lanes";
 import { Watermark } from "./watermark";
 
@@ -94,41 +95,6 @@ async function ingestStagedProducts(database: Database, shopId: number, batch: S
   return (await ingestProducts(database.pool, shopId, products)).rejected;
 }
 
-/**
- * Staging has no foreign key to its run (ADR 0010), so a run that was never resumed would
- * keep its rows: a new backfill of the shop removes them. One backfill job per shop runs at a
- * time (the queue deduplicates it), and a new run starts only when the last one is not to be
- * resumed, so every other run's staging is abandoned, whatever its status says.
- */
-async function clearAbandonedStaging(pool: Database["pool"], shopId: number, currentRunId: number) {
-  const abandoned = `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2`;
-  for (const table of ["BulkStagedOrder", "BulkStagedOrderLine", "BulkStagingRow"]) {
-    await pool.query(`DELETE FROM "${table}" WHERE "syncRunId" IN (${abandoned})`, [shopId, currentRunId]);
-  }
-}
-
-/**
- * Bulk results can be downloaded for a week after the operation completes; a run older than
- * this is started afresh rather than resumed.
- */
-const RESUMABLE_FOR_MS = 6 * 24 * 60 * 60 * 1000;
-
-/**
- * The run a backfill job should resume: the shop's latest backfill when it did not succeed
- * (it failed, or its worker died and left it RUNNING) and is recent enough to resume. A
- * retried or re-delivered job then carries on where the last attempt stopped instead of
- * asking Shopify for every file again.
- */
-export async function resumableBackfillRun(prisma: Database["prisma"], shopId: number): Promise<number | undefined> {
-  const latest = await prisma.syncRun.findFirst({
-    where: { shopId, kind: "BACKFILL" },
-    orderBy: { id: "desc" },
-    select: { id: true, status: true, startedAt: true },
-  });
-  if (!latest || latest.status === "SUCCEEDED") return undefined;
-  return Date.now() - latest.startedAt.getTime() < RESUMABLE_FOR_MS ? latest.id : undefined;
-}
-
 /** Operations that ended without a result: resuming must ask Shopify to run them again. */
 const ENDED_WITHOUT_RESULT = new Set(["FAILED", "CANCELED", "EXPIRED"]);
 
@@ -142,7 +108,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     : await prisma.syncRun.create({
         data: { shopId, kind: "BACKFILL", status: "RUNNING", phase: BACKFILL_ORDER[0], counts: {} },
       });
-  if (!options.syncRunId) await clearAbandonedStaging(pool, shopId, run.id);
+  if (!options.syncRunId) await clearSupersededRuns(pool, shopId, run.id);
   const counts = { products: 0, customers: 0, orders: 0, rejected: 0, ...(run.counts as Record<string, number>) };
   let cursor: Cursor = run.cursor
     ? (JSON.parse(run.cursor) as Cursor)
@@ -358,6 +324,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     timer.stage("analyzeMs");
     log.info({ shopId, syncRunId: run.id, counts, timings: timer.timings }, "backfill finished");
     await save({ status: "SUCCEEDED", phase: "done", progress: 1, finishedAt: new Date() });
+    // After the status: a redaction from now on leaves no tombstone for this run.
+    await clearFinishedRun(pool, shopId, run.id);
     return {
       syncRunId: run.id,
       counts: { products: counts.products, customers: counts.customers, orders: counts.orders },

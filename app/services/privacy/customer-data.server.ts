@@ -7,6 +7,7 @@
 import type { Prisma } from "@prisma/client";
 
 import type { Database } from "~/db.server";
+import { LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
 
 export async function exportCustomerData(
   database: Database,
@@ -44,11 +45,14 @@ export async function exportCustomerData(
 
 /**
  * Webhook payloads still waiting for a worker may carry the customer too: they are erased and
- * the deliveries closed (a reconcile fetches whatever else those events changed).
+ * the deliveries closed (a reconcile fetches whatever else those events changed). A backfill
+ * still running keeps a tombstone of the customer until it ends (ingest/redactions.server.ts).
  * @returns whether a customer row existed.
  */
 export async function redactCustomer(database: Database, shopId: number, customerExternalId: string): Promise<boolean> {
   return database.prisma.$transaction(async (tx) => {
+    // Waits for writes in flight that may create the customer, and holds off new ones.
+    await tx.$executeRawUnsafe(LOCK_FOR_REDACTION, shopId);
     await tx.$executeRaw`
       UPDATE "WebhookDelivery"
       SET "payload" = NULL, "outcome" = 'IGNORED', "processedAt" = now(), "error" = 'payload erased by a customer redaction'
@@ -64,6 +68,13 @@ export async function redactCustomer(database: Database, shopId: number, custome
       DELETE FROM "BulkStagingRow"
       WHERE "syncRunId" IN (SELECT "id" FROM "SyncRun" WHERE "shopId" = ${shopId})
         AND "gid" = ${`gid://shopify/Customer/${customerExternalId}`}`;
+    // Rows of the customer may still be on their way in a backfill; they must not bring them back.
+    await tx.$executeRaw`
+      INSERT INTO "BackfillRedaction" ("syncRunId", "shopId", "customerExternalId")
+      SELECT "id", "shopId", ${customerExternalId} FROM "SyncRun"
+      WHERE "id" = (SELECT max("id") FROM "SyncRun" WHERE "shopId" = ${shopId} AND "kind" = 'BACKFILL')
+        AND "status" <> 'SUCCEEDED'
+      ON CONFLICT DO NOTHING`;
     await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId } });
     const deleted = await tx.customer.deleteMany({ where: { shopId, externalId: customerExternalId } });
     return deleted.count > 0;

@@ -12,6 +12,7 @@ import type pg from "pg";
 import { upsertOrderLinesFrom, upsertOrdersFrom } from "~/ingest/order-statements";
 import { ingestRefunds } from "~/ingest/refunds.server";
 import type { RefundRecord, RejectedRecord } from "~/ingest/records";
+import { lockCustomerWrites } from "~/ingest/redactions.server";
 import { inTransaction } from "~/ingest/transaction.server";
 
 /** Staged orders with seq in ($3, $4] of run $2, newest version of each. */
@@ -67,6 +68,7 @@ export async function mergeStagedOrders(
 ): Promise<RejectedRecord[]> {
   const range = [shopId, syncRunId, afterSeq, throughSeq];
   await inTransaction(pool, async (client) => {
+    await lockCustomerWrites(client, shopId);
     const written = await client.query<{ id: number; externalId: string }>(upsertOrdersFrom(CHUNK_ORDERS), range);
     if (written.rows.length === 0) return;
     await client.query(upsertOrderLinesFrom(CHUNK_LINES), [

@@ -1,0 +1,69 @@
+/**
+ * Which of a shop's backfill runs is still live, and clearing up after the others. Staging
+ * tables have no foreign key to their run (ADR 0010) and redaction tombstones must not
+ * outlive the run they guard (ingest/redactions.server.ts), so nothing else removes them.
+ */
+import type { Database } from "~/db.server";
+import { LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
+import { inTransaction } from "~/ingest/transaction.server";
+
+/**
+ * Bulk results can be downloaded for a week after the operation completes; a run older than
+ * this is started afresh rather than resumed.
+ */
+export const RESUMABLE_FOR_MS = 6 * 24 * 60 * 60 * 1000;
+
+/**
+ * The run a backfill job should resume: the shop's latest backfill when it did not succeed
+ * (it failed, or its worker died and left it RUNNING) and is recent enough to resume. A
+ * retried or re-delivered job then carries on where the last attempt stopped instead of
+ * asking Shopify for every file again.
+ */
+export async function resumableBackfillRun(prisma: Database["prisma"], shopId: number): Promise<number | undefined> {
+  const latest = await prisma.syncRun.findFirst({
+    where: { shopId, kind: "BACKFILL" },
+    orderBy: { id: "desc" },
+    select: { id: true, status: true, startedAt: true },
+  });
+  if (!latest || latest.status === "SUCCEEDED") return undefined;
+  return Date.now() - latest.startedAt.getTime() < RESUMABLE_FOR_MS ? latest.id : undefined;
+}
+
+/**
+ * Removes the staged rows and tombstones of the runs `runs` selects ($1 the shop, $2 `arg`).
+ * Tombstones go under the redaction lock, so a redaction in flight cannot add one for a run
+ * just cleared after the delete has looked.
+ */
+async function clearRuns(pool: Database["pool"], shopId: number, runs: string, arg: unknown): Promise<void> {
+  for (const table of ["BulkStagedOrder", "BulkStagedOrderLine", "BulkStagingRow"]) {
+    await pool.query(`DELETE FROM "${table}" WHERE "syncRunId" IN (${runs})`, [shopId, arg]);
+  }
+  await inTransaction(pool, async (client) => {
+    await client.query(LOCK_FOR_REDACTION, [shopId]);
+    await client.query(`DELETE FROM "BackfillRedaction" WHERE "syncRunId" IN (${runs})`, [shopId, arg]);
+  });
+}
+
+/**
+ * A new backfill supersedes every earlier run of the shop: one backfill job per shop runs at
+ * a time (the queue deduplicates it), and a new run starts only when the last one is not to
+ * be resumed, so their leftovers are abandoned whatever their status says.
+ */
+export function clearSupersededRuns(pool: Database["pool"], shopId: number, currentRunId: number) {
+  return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2`, currentRunId);
+}
+
+/** A run that succeeded writes no more: its tombstones (and any staging left) go. */
+export function clearFinishedRun(pool: Database["pool"], shopId: number, runId: number) {
+  return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" = $2`, runId);
+}
+
+/** Runs too old to resume can never write again (called by the shop's scheduled reconcile). */
+export function clearRunsPastResuming(pool: Database["pool"], shopId: number, now = Date.now()) {
+  return clearRuns(
+    pool,
+    shopId,
+    `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "kind" = 'BACKFILL' AND "startedAt" < $2`,
+    new Date(now - RESUMABLE_FOR_MS),
+  );
+}
