@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import type { Database } from "~/db.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
 import { costLimited } from "~/platforms/shopify/cost-limiter.server";
+import { redisFinishSignal } from "~/platforms/shopify/bulk/finish-signal.server";
 import { BulkOperationError, type PollOptions } from "~/platforms/shopify/bulk/runner.server";
 import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/offline-token.server";
 import type { JobSink } from "~/queues/enqueue.server";
@@ -59,7 +60,8 @@ export async function processSyncJob(
   const syncRunId = backfill.syncRunId ?? (await resumableBackfillRun(database.prisma, shop.id));
   let result;
   try {
-    result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId, poll: bulkPoll });
+    const poll = bulkPoll ?? { finishSignal: redisFinishSignal(redis) };
+    result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId, poll });
   } catch (error) {
     // The run says why; retrying cannot help until bulk operations are enabled for the app.
     if (error instanceof BulkOperationError && error.reason === "ACCESS_DENIED") {

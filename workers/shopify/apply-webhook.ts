@@ -10,6 +10,7 @@ import type { Database } from "~/db.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
 import type { IngestResult } from "~/ingest/index.server";
 import type { ShopifyTopic } from "~/platforms/shopify/config";
+import { announceBulkFinished } from "~/platforms/shopify/bulk/finish-signal.server";
 import { SHOPIFY_DATA_TOPICS } from "~/platforms/shopify/config";
 import { mapCustomer, mapDeletedId, mapOrder, mapProduct, mapRefund } from "~/platforms/shopify/rest-mappers";
 import { exportCustomerData, redactCustomer, redactShop } from "~/services/privacy/customer-data.server";
@@ -137,7 +138,16 @@ export async function applyShopifyWebhook(
       await redactShop(database, shop.id, shop.domain);
       return { outcome: "PROCESSED", detail: "all shop data deleted" };
     }
-    case "bulk_operations/finish":
-      return { outcome: "IGNORED", detail: "bulk backfill is not wired yet" };
+    case "bulk_operations/finish": {
+      const { admin_graphql_api_id: id, status } = payload as { admin_graphql_api_id?: unknown; status?: unknown };
+      if (typeof id !== "string" || !id.startsWith("gid://shopify/BulkOperation/")) {
+        throw new Error("malformed bulk_operations/finish payload: admin_graphql_api_id is not a BulkOperation id");
+      }
+      // Without Redis (the demo's in-process mode) the waiting run finds out at its next poll.
+      if (!context.redis)
+        return { outcome: "IGNORED", detail: `bulk operation ${id} ${String(status)}; no poller to wake` };
+      const woken = await announceBulkFinished(context.redis, id);
+      return { outcome: "PROCESSED", detail: `bulk operation ${id} ${String(status)}; ${woken} waiting run(s) woken` };
+    }
   }
 }

@@ -1,10 +1,11 @@
 /**
- * Starts a bulk query and waits for it to end. Bulk runs take seconds to hours; completion
- * arrives as a bulk_operations/finish webhook, and this poller is the fallback that needs
- * nothing but time (its interval grows to a minute).
+ * Starts a bulk query and waits for it to end. Bulk runs take seconds to hours. The wait polls
+ * the operation, its interval growing to a minute; a bulk_operations/finish webhook, when one
+ * comes, cuts the current interval short (finish-signal.server.ts).
  */
 import { hasErrorCode, type AdminGraphql } from "../admin-graphql.server";
 
+import type { FinishSignal } from "./finish-signal.server";
 import { BULK_OPERATION_STATUS, RUN_BULK_QUERY } from "./queries";
 
 export type BulkStatus = "CREATED" | "RUNNING" | "COMPLETED" | "CANCELING" | "CANCELED" | "FAILED" | "EXPIRED";
@@ -58,6 +59,8 @@ export interface PollOptions {
   intervalMs?: number;
   maxIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Wakes the wait when Shopify announces the operation finished; replaces `sleep`. */
+  finishSignal?: FinishSignal;
   onProgress?: (operation: BulkOperation) => void;
 }
 
@@ -69,7 +72,20 @@ export async function waitForBulkOperation(
   id: string,
   options: PollOptions = {},
 ): Promise<BulkOperation> {
-  const sleep = options.sleep ?? defaultSleep;
+  const listener = await options.finishSignal?.(id);
+  try {
+    return await pollUntilEnded(graphql, id, options, listener?.sleep ?? options.sleep ?? defaultSleep);
+  } finally {
+    await listener?.close();
+  }
+}
+
+async function pollUntilEnded(
+  graphql: AdminGraphql,
+  id: string,
+  options: PollOptions,
+  sleep: (ms: number) => Promise<void>,
+): Promise<BulkOperation> {
   let interval = options.intervalMs ?? 2000;
   for (;;) {
     const answer = await graphql<{ bulkOperation: BulkOperation | null }>(BULK_OPERATION_STATUS, { id });
