@@ -22,7 +22,7 @@ import { bullSink, createQueues } from "~/queues/enqueue.server";
 import { processSyncJob } from "../workers/processors/sync";
 import { startWorkers } from "../workers/runtime";
 import { runBackfill } from "../workers/shopify/backfill";
-import { clearRunsPastResuming, RESUMABLE_FOR_MS } from "../workers/shopify/backfill-runs";
+import { clearRunsNoLongerWriting, RESUMABLE_FOR_MS } from "../workers/shopify/backfill-runs";
 
 import { orderRecord } from "./helpers/factories";
 import { useShopifyTestApp } from "./helpers/shopify-app";
@@ -713,10 +713,21 @@ describe("a customer redacted while a backfill runs", () => {
       [old.id],
     );
     expect(await traces(shop.id)).toMatchObject({ tombstones: 1 });
-    await clearRunsPastResuming(app.db.pool, shop.id, Date.now() - 120_000);
+    await clearRunsNoLongerWriting(app.db.pool, shop.id, Date.now() - 120_000);
     expect(await traces(shop.id)).toMatchObject({ tombstones: 1 }); // not yet too old then
-    await clearRunsPastResuming(app.db.pool, shop.id);
+    await clearRunsNoLongerWriting(app.db.pool, shop.id);
     expect(await traces(shop.id)).toMatchObject({ tombstones: 0 });
     expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: old.id } })).toBe(0);
+  });
+
+  it("leaves nothing once the run has succeeded, even if clearing at its end did not happen", async () => {
+    const { shop } = await newShop();
+    const run = await app.db.prisma.syncRun.create({ data: { shopId: shop.id, kind: "BACKFILL", status: "RUNNING" } });
+    await redactCustomer(app.db, shop.id, REDACTED);
+    await app.db.prisma.syncRun.update({ where: { id: run.id }, data: { status: "SUCCEEDED" } });
+    await redactCustomer(app.db, shop.id, "3"); // after the run: no tombstone
+    expect(await traces(shop.id)).toMatchObject({ tombstones: 1 });
+    await clearRunsNoLongerWriting(app.db.pool, shop.id);
+    expect(await traces(shop.id)).toMatchObject({ tombstones: 0 });
   });
 });

@@ -16,7 +16,7 @@ import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
 import { runBackfill } from "../shopify/backfill";
-import { clearRunsPastResuming, resumableBackfillRun } from "../shopify/backfill-runs";
+import { clearRunsNoLongerWriting, resumableBackfillRun } from "../shopify/backfill-runs";
 import { runReconcile } from "../shopify/reconcile";
 
 export async function processSyncJob(
@@ -53,7 +53,7 @@ export async function processSyncJob(
   }
   const graphql = costLimited(adminGraphqlFor(shop.domain, token), { redis, shop: shop.domain });
   if (name === "shopify-reconcile") {
-    await clearRunsPastResuming(database.pool, shop.id);
+    await clearRunsNoLongerWriting(database.pool, shop.id);
     return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
   }
   const backfill = parseJob("shopify-backfill", data);

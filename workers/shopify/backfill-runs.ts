@@ -58,12 +58,16 @@ export function clearFinishedRun(pool: Database["pool"], shopId: number, runId: 
   return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" = $2`, runId);
 }
 
-/** Runs too old to resume can never write again (called by the shop's scheduled reconcile). */
-export function clearRunsPastResuming(pool: Database["pool"], shopId: number, now = Date.now()) {
+/**
+ * Runs that succeeded or are too old to resume can never write again (called by the shop's
+ * scheduled reconcile, for whatever clearFinishedRun could not remove).
+ */
+export function clearRunsNoLongerWriting(pool: Database["pool"], shopId: number, now = Date.now()) {
   return clearRuns(
     pool,
     shopId,
-    `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "kind" = 'BACKFILL' AND "startedAt" < $2`,
+    `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "kind" = 'BACKFILL'
+       AND ("status" = 'SUCCEEDED' OR "startedAt" < $2)`,
     new Date(now - RESUMABLE_FOR_MS),
   );
 }

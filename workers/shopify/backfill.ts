@@ -324,13 +324,6 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     timer.stage("analyzeMs");
     log.info({ shopId, syncRunId: run.id, counts, timings: timer.timings }, "backfill finished");
     await save({ status: "SUCCEEDED", phase: "done", progress: 1, finishedAt: new Date() });
-    // After the status: a redaction from now on leaves no tombstone for this run.
-    await clearFinishedRun(pool, shopId, run.id);
-    return {
-      syncRunId: run.id,
-      counts: { products: counts.products, customers: counts.customers, orders: counts.orders },
-      timings: timer.timings,
-    };
   } catch (error) {
     const message =
       error instanceof BulkOperationError ? `${error.reason}: ${error.message}` : (error as Error).message;
@@ -343,4 +336,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     await save({ status: "FAILED", error: message.slice(0, 1000), finishedAt: new Date() });
     throw error;
   }
+  // After the status, so a redaction from now on leaves no tombstone for this run; outside
+  // the try, as the run has succeeded whatever happens here (the reconcile clears it later).
+  await clearFinishedRun(pool, shopId, run.id);
+  return {
+    syncRunId: run.id,
+    counts: { products: counts.products, customers: counts.customers, orders: counts.orders },
+    timings: timer.timings,
+  };
 }
