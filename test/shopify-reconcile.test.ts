@@ -5,6 +5,7 @@
 import { graphql as mswGraphql, HttpResponse } from "msw";
 import { afterAll, describe, expect, it } from "vitest";
 
+import { ingestRefunds } from "~/ingest/index.server";
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
 import { costLimited, waitForCost } from "~/platforms/shopify/cost-limiter.server";
@@ -167,7 +168,7 @@ describe("reconcile", () => {
     });
 
     const result = await runReconcile({ database: app.db, graphql, shopId: shop.id });
-    expect(result.counts).toEqual({ products: 0, customers: 0, orders: 3 });
+    expect(result.counts).toEqual({ products: 0, customers: 0, orders: 3, refundLines: 0 });
     expect(waits[0]).toBe(7520); // the THROTTLED answer's own figures decide the wait
     // One minute of overlap before the backfill's start.
     expect(log.queries[0]).toBe("updated_at:>'2026-05-01T23:59:00.000Z'");
@@ -189,5 +190,203 @@ describe("reconcile", () => {
     expect(log.queries).toContain("updated_at:>'2026-05-03T07:29:00.000Z'");
     const runs = await app.db.prisma.syncRun.findMany({ where: { shopId: shop.id, kind: "RECONCILE" } });
     expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+  });
+});
+
+describe("refund lines", () => {
+  /** A RefundLineItem node as Admin API 2026-10 answers it, returning order 7's line `n`. */
+  const refundLine = (n: number, quantity = 1) => ({
+    quantity,
+    subtotalSet: money(`${2 * quantity}.00`),
+    lineItem: {
+      id: lineItem(7, n).id,
+      sku: `SKU-${n}`,
+      name: `Item ${n}`,
+      isGiftCard: false,
+      product: { id: `gid://shopify/Product/${n}` },
+    },
+  });
+  const refund = (id: number, createdAt: string) => ({
+    id: `gid://shopify/Refund/${id}`,
+    createdAt,
+    note: null,
+    totalRefundedSet: money("4.00"),
+  });
+
+  /**
+   * Order 7 (50 lines) with three refunds, as a page of orders brings them: no lines. Shopify
+   * then holds refund 71 with lines 1 and 2, refund 72 with 45 lines (more than one page),
+   * and no refund 73 any more.
+   */
+  function refundHandlers(shop: string, asked: { ids: string[][]; more: number }) {
+    const admin = mswGraphql.link(`https://${shop}/admin/api/2026-10/graphql.json`);
+    const empty = { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] };
+    const withRefunds = {
+      ...order(7, "2026-05-04T10:00:00Z", 50),
+      displayFinancialStatus: "PARTIALLY_REFUNDED",
+      refunds: [
+        refund(71, "2026-05-05T10:00:00Z"),
+        refund(72, "2026-05-06T10:00:00Z"),
+        refund(73, "2026-05-06T11:00:00Z"),
+      ],
+    };
+    const held: Record<string, ReturnType<typeof refundLine>[]> = {
+      "gid://shopify/Refund/71": [refundLine(1), refundLine(2, 2)],
+      "gid://shopify/Refund/72": Array.from({ length: 45 }, (_, i) => refundLine(i + 3)),
+    };
+    return [
+      admin.query("ReconcileProducts", () =>
+        HttpResponse.json({ data: { products: empty }, extensions: cost(818, 1900) }),
+      ),
+      admin.query("ReconcileCustomers", () =>
+        HttpResponse.json({ data: { customers: empty }, extensions: cost(102, 1900) }),
+      ),
+      admin.query("ReconcileOrders", () => {
+        const { allItems: _all, ...node } = withRefunds;
+        return HttpResponse.json({
+          data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [node] } },
+          extensions: cost(862, 1900),
+        });
+      }),
+      admin.query("MoreLineItems", () =>
+        HttpResponse.json({
+          data: {
+            order: {
+              lineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: withRefunds.allItems.slice(40) },
+            },
+          },
+          extensions: cost(102, 1900),
+        }),
+      ),
+      admin.query("RefundLines", ({ variables }) => {
+        const ids = variables.ids as string[];
+        asked.ids.push(ids);
+        return HttpResponse.json({
+          data: {
+            nodes: ids.map((id) =>
+              held[id]
+                ? {
+                    id,
+                    refundLineItems: {
+                      pageInfo: {
+                        hasNextPage: held[id]!.length > 40,
+                        endCursor: held[id]!.length > 40 ? "refund-line-40" : null,
+                      },
+                      nodes: held[id]!.slice(0, 40),
+                    },
+                  }
+                : null,
+            ),
+          },
+          extensions: cost(845, 1900),
+        });
+      }),
+      admin.query("MoreRefundLines", ({ variables }) => {
+        asked.more += 1;
+        return HttpResponse.json({
+          data: {
+            node: {
+              refundLineItems: {
+                pageInfo: { hasNextPage: false, endCursor: null },
+                nodes: held[String(variables.id)]!.slice(40),
+              },
+            },
+          },
+          extensions: cost(102, 1900),
+        });
+      }),
+    ];
+  }
+
+  async function reconciledShop() {
+    const domain = `refund-lines-${Date.now()}.myshopify.com`;
+    const shop = await upsertShop(app.db.prisma, {
+      platform: "SHOPIFY",
+      domain,
+      name: domain,
+      timezone: "UTC",
+      currency: "EUR",
+    });
+    const asked = { ids: [] as string[][], more: 0 };
+    app.server.use(...refundHandlers(domain, asked));
+    const graphql = costLimited(adminGraphqlFor(domain, "shpat_refunds"), {
+      redis,
+      shop: domain,
+      sleep: async () => {},
+    });
+    return { shop, asked, reconcile: () => runReconcile({ database: app.db, graphql, shopId: shop.id }) };
+  }
+
+  const storedRefundLines = async (shopId: number) =>
+    (
+      await app.db.pool.query(
+        `SELECT r."externalId" AS refund, count(rl.*)::int AS lines, count(rl."orderLineId")::int AS linked,
+                count(rl."productId")::int AS products, coalesce(sum(rl."quantity"), 0)::int AS units, r."linesPending" AS pending
+         FROM "Refund" r LEFT JOIN "RefundLine" rl ON rl."refundId" = r."id"
+         WHERE r."shopId" = $1 GROUP BY r."id" ORDER BY 1`,
+        [shopId],
+      )
+    ).rows;
+
+  it("fetches the lines of refunds a page of orders brought without them, linked to the lines they return", async () => {
+    const { shop, asked, reconcile } = await reconciledShop();
+    const result = await reconcile();
+    expect(result.counts).toMatchObject({ orders: 1, refundLines: 3 });
+    expect(asked.ids).toEqual([["gid://shopify/Refund/71", "gid://shopify/Refund/72", "gid://shopify/Refund/73"]]);
+    expect(asked.more).toBe(1); // refund 72's lines past the first 40
+    expect(await storedRefundLines(shop.id)).toEqual([
+      { refund: "71", lines: 2, linked: 2, products: 2, units: 3, pending: false },
+      { refund: "72", lines: 45, linked: 45, products: 45, units: 45, pending: false },
+      // Shopify no longer returns it: completed with no lines, not asked for again forever.
+      { refund: "73", lines: 0, linked: 0, products: 0, units: 0, pending: false },
+    ]);
+
+    // The next reconcile brings the same refunds without lines again: what is stored stays.
+    asked.ids.length = 0;
+    const again = await reconcile();
+    expect(again.counts.refundLines).toBe(0);
+    expect(asked.ids).toEqual([]);
+    expect((await storedRefundLines(shop.id)).map((r) => r.lines)).toEqual([2, 45, 0]);
+  });
+
+  it("keeps the lines a refunds/create webhook brought when a later page brings the refund without them", async () => {
+    const { shop, asked, reconcile } = await reconciledShop();
+    await ingestRefunds(app.db.pool, shop.id, [
+      {
+        externalId: "71",
+        orderExternalId: "7",
+        processedAt: "2026-05-05T10:00:00Z",
+        currency: "EUR",
+        totalAmount: "4.00",
+        lines: [{ orderLineExternalId: "7001", sku: "SKU-1", title: "Item 1", quantity: 2, amount: "4.00" }],
+        updatedAt: "2026-05-05T10:00:00Z",
+      },
+    ]);
+    await reconcile();
+    expect(asked.ids).toEqual([["gid://shopify/Refund/72", "gid://shopify/Refund/73"]]);
+    const [kept] = await storedRefundLines(shop.id);
+    expect(kept).toMatchObject({ refund: "71", lines: 1, units: 2, pending: false });
+  });
+
+  it("a webhook completes a refund stored without lines, and a version without lines never removes them", async () => {
+    const { shop } = await reconciledShop();
+    const base = {
+      externalId: "80",
+      processedAt: "2026-05-05T10:00:00Z",
+      currency: "EUR",
+      totalAmount: "4.00",
+      updatedAt: "2026-05-05T10:00:00Z",
+    };
+    const line = { orderLineExternalId: "7001", sku: "SKU-1", title: "Item 1", quantity: 2, amount: "4.00" };
+    await ingestRefunds(app.db.pool, shop.id, [{ ...base, lines: [], linesPending: true }]);
+    expect(await storedRefundLines(shop.id)).toMatchObject([{ refund: "80", lines: 0, pending: true }]);
+    // refunds/create for the same refund, same updated_at, with its lines.
+    await ingestRefunds(app.db.pool, shop.id, [{ ...base, lines: [line] }]);
+    expect(await storedRefundLines(shop.id)).toMatchObject([{ refund: "80", lines: 1, units: 2, pending: false }]);
+    // A newer version from a source that cannot see lines.
+    await ingestRefunds(app.db.pool, shop.id, [
+      { ...base, totalAmount: "5.00", updatedAt: "2026-05-06T10:00:00Z", lines: [], linesPending: true },
+    ]);
+    expect(await storedRefundLines(shop.id)).toMatchObject([{ refund: "80", lines: 1, units: 2, pending: false }]);
   });
 });

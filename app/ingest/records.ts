@@ -161,8 +161,11 @@ export const RefundRecord = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"),
   totalAmount: decimal,
   lines: z.array(RefundLineRecord),
+  /** The source could not say which lines were refunded (`lines` is empty, not "none"). */
+  linesPending: z.boolean().default(false),
   updatedAt: instant,
 });
+export type RefundLineRecord = z.input<typeof RefundLineRecord>;
 export type RefundRecord = z.input<typeof RefundRecord>;
 export type ValidRefund = z.output<typeof RefundRecord>;
 

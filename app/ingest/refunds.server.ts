@@ -2,8 +2,9 @@ import type pg from "pg";
 
 import { ingestBatch, type IngestResult } from "./batch.server";
 import { ensureCustomers } from "./placeholders.server";
-import { RefundRecord, type ValidRefund } from "./records";
+import { RefundLineRecord, RefundRecord, validateAll, type RejectedRecord, type ValidRefund } from "./records";
 import { lockCustomerWrites } from "./redactions.server";
+import { inTransaction } from "./transaction.server";
 
 /**
  * Upserts refunds and cancellations with their lines. A refund is linked to its order and
@@ -20,13 +21,13 @@ export async function ingestRefunds(pool: pg.Pool, shopId: number, records: read
     );
     const upserted = await client.query<{ id: number; externalId: string }>(
       `INSERT INTO "Refund" ("shopId", "externalId", "orderId", "customerId", "processedAt", "localDate",
-                             "isCancellation", "note", "currency", "totalAmount", "platformUpdatedAt")
+                             "isCancellation", "note", "currency", "totalAmount", "platformUpdatedAt", "linesPending")
        SELECT $1, t.external_id, o."id", c."id", t.processed_at, (t.processed_at AT TIME ZONE s."timezone")::date,
-              t.is_cancellation, t.note, t.currency, t.total, t.updated_at
+              t.is_cancellation, t.note, t.currency, t.total, t.updated_at, t.lines_pending
        FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[], $7::text[], $8::text[],
-                   $9::numeric[], $10::timestamptz[])
+                   $9::numeric[], $10::timestamptz[], $11::boolean[])
          AS t(external_id, order_external_id, customer_external_id, processed_at, is_cancellation, note, currency,
-              total, updated_at)
+              total, updated_at, lines_pending)
        JOIN "Shop" s ON s."id" = $1
        LEFT JOIN "Order" o ON o."shopId" = $1 AND o."externalId" = t.order_external_id
        LEFT JOIN "Customer" c ON c."shopId" = $1 AND c."externalId" = t.customer_external_id
@@ -34,8 +35,10 @@ export async function ingestRefunds(pool: pg.Pool, shopId: number, records: read
          "orderId" = EXCLUDED."orderId", "customerId" = EXCLUDED."customerId",
          "processedAt" = EXCLUDED."processedAt", "localDate" = EXCLUDED."localDate",
          "isCancellation" = EXCLUDED."isCancellation", "note" = EXCLUDED."note", "currency" = EXCLUDED."currency",
-         "totalAmount" = EXCLUDED."totalAmount", "platformUpdatedAt" = EXCLUDED."platformUpdatedAt"
+         "totalAmount" = EXCLUDED."totalAmount", "platformUpdatedAt" = EXCLUDED."platformUpdatedAt",
+         "linesPending" = "Refund"."linesPending" AND EXCLUDED."linesPending"
        WHERE "Refund"."platformUpdatedAt" < EXCLUDED."platformUpdatedAt"
+          OR ("Refund"."linesPending" AND NOT EXCLUDED."linesPending")
        RETURNING "id", "externalId"`,
       [
         shopId,
@@ -48,6 +51,7 @@ export async function ingestRefunds(pool: pg.Pool, shopId: number, records: read
         refunds.map((r) => r.currency),
         refunds.map((r) => r.totalAmount),
         refunds.map((r) => r.updatedAt),
+        refunds.map((r) => r.linesPending),
       ],
     );
     const refundIds = new Map(upserted.rows.map((row) => [row.externalId, row.id]));
@@ -56,21 +60,70 @@ export async function ingestRefunds(pool: pg.Pool, shopId: number, records: read
   });
 }
 
+/**
+ * Refund lines are referenced by nothing, so a changed refund simply gets its lines anew; a
+ * record whose lines are pending says nothing about them, so the stored ones stay.
+ */
 async function replaceRefundLines(
   client: pg.PoolClient,
   shopId: number,
   refunds: ValidRefund[],
   refundIds: Map<string, number>,
 ): Promise<void> {
-  // Refund lines are referenced by nothing, so a changed refund simply gets its lines anew.
+  const known = refunds.filter((refund) => !refund.linesPending && refundIds.has(refund.externalId));
   await client.query(`DELETE FROM "RefundLine" WHERE "shopId" = $1 AND "refundId" = ANY($2::int[])`, [
     shopId,
-    [...refundIds.values()],
+    known.map((refund) => refundIds.get(refund.externalId)!),
   ]);
-  const lines = refunds.flatMap((refund) => {
-    const refundId = refundIds.get(refund.externalId);
-    return refundId === undefined ? [] : refund.lines.map((line) => ({ refundId, ...line }));
+  const lines = known.flatMap((refund) =>
+    refund.lines.map((line) => ({ refundId: refundIds.get(refund.externalId)!, ...line })),
+  );
+  await insertRefundLines(client, shopId, lines);
+}
+
+/**
+ * Stores the lines of refunds that were stored without them (linesPending) and clears the
+ * flag: `lines` may be empty (a refund of shipping alone). A refund with an invalid line gets
+ * none, so it is not fetched again forever; the line is reported. Refunds not pending (a
+ * webhook brought their lines meanwhile) are left as they are.
+ * @returns the refunds completed, and the lines rejected.
+ */
+export async function ingestRefundLines(
+  pool: pg.Pool,
+  shopId: number,
+  refunds: readonly { refundExternalId: string; lines: readonly unknown[] }[],
+): Promise<{ completed: number; rejected: RejectedRecord[] }> {
+  const rejected: RejectedRecord[] = [];
+  const checked = refunds.map(({ refundExternalId, lines }) => {
+    const result = validateAll(RefundLineRecord, lines);
+    for (const reject of result.rejected) {
+      rejected.push({ externalId: refundExternalId, reasons: reject.reasons.map((reason) => `line: ${reason}`) });
+    }
+    return { refundExternalId, lines: result.rejected.length > 0 ? [] : result.valid };
   });
+  const completed = await inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: number; externalId: string }>(
+      `SELECT "id", "externalId" FROM "Refund"
+       WHERE "shopId" = $1 AND "externalId" = ANY($2::text[]) AND "linesPending" FOR UPDATE`,
+      [shopId, checked.map((refund) => refund.refundExternalId)],
+    );
+    const ids = new Map(rows.map((row) => [row.externalId, row.id]));
+    const lines = checked.flatMap((refund) => {
+      const refundId = ids.get(refund.refundExternalId);
+      return refundId === undefined ? [] : refund.lines.map((line) => ({ refundId, ...line }));
+    });
+    await insertRefundLines(client, shopId, lines);
+    await client.query(`UPDATE "Refund" SET "linesPending" = false WHERE "id" = ANY($1::int[])`, [[...ids.values()]]);
+    return ids.size;
+  });
+  return { completed, rejected };
+}
+
+async function insertRefundLines(
+  client: pg.PoolClient,
+  shopId: number,
+  lines: (ValidRefund["lines"][number] & { refundId: number })[],
+): Promise<void> {
   if (lines.length === 0) return;
   await client.query(
     `INSERT INTO "RefundLine" ("shopId", "refundId", "orderLineId", "kind", "productId", "sku", "title", "quantity",

@@ -69,8 +69,10 @@ export async function processSyncJob(
     }
     throw error;
   }
-  // The shop's history is in: its first figures, recommendations, scores and forecasts need
-  // not wait for the night.
+  // The shop's history is in: what changed while it loaded, and its refunds' lines, come next
+  // (the reconcile); its first figures, recommendations, scores and forecasts need not wait
+  // for the night.
+  await enqueue?.("shopify-reconcile", { shopId: shop.id });
   await enqueue?.("daily-aggregates", { shopId: shop.id });
   await enqueue?.("train-recommendations", { shopId: shop.id });
   await enqueue?.("score-customers", { shopId: shop.id });

@@ -3,13 +3,16 @@
  * day late, sometimes not at all. Pages through everything updated since the last watermark
  * (minus a minute of overlap: re-ingesting is harmless, missing is not) and ingests it.
  * Watermarks are the newest `updatedAt` actually seen, per resource, kept on the SyncRun.
+ * Last, it fetches the lines of refunds stored without them (refund-lines.ts).
  */
 import type { Database } from "~/db.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
-import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
+import { queryData, type AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
 import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import type { BulkResource } from "~/platforms/shopify/bulk/queries";
 import { MORE_LINE_ITEMS, RECONCILE_QUERIES } from "~/platforms/shopify/reconcile-queries";
+
+import { fetchPendingRefundLines } from "./refund-lines";
 
 type Node = Record<string, unknown>;
 interface Page {
@@ -28,19 +31,13 @@ export interface ReconcileOptions {
   now?: () => number;
 }
 
-async function query<T>(graphql: AdminGraphql, text: string, variables: Record<string, unknown>): Promise<T> {
-  const answer = await graphql<T>(text, variables);
-  if (answer.errors?.length) throw new Error(`Shopify query failed: ${answer.errors.map((e) => e.message).join("; ")}`);
-  return answer.data!;
-}
-
 /** Every line item of an order whose first page was not all of them. */
 async function allLineItems(graphql: AdminGraphql, order: Node): Promise<Node[]> {
   const first = order.lineItems as Page;
   const items = [...first.nodes];
   let info = first.pageInfo;
   while (info.hasNextPage) {
-    const data = await query<{ order: { lineItems: Page } }>(graphql, MORE_LINE_ITEMS, {
+    const data = await queryData<{ order: { lineItems: Page } }>(graphql, MORE_LINE_ITEMS, {
       id: order.id,
       after: info.endCursor,
     });
@@ -100,7 +97,7 @@ export async function runReconcile(options: ReconcileOptions) {
       counts[resource] = 0;
       await prisma.syncRun.update({ where: { id: run.id }, data: { phase: resource } });
       do {
-        const data: Record<string, Page> = await query<Record<string, Page>>(graphql, RECONCILE_QUERIES[resource], {
+        const data: Record<string, Page> = await queryData<Record<string, Page>>(graphql, RECONCILE_QUERIES[resource], {
           query: `updated_at:>'${since.toISOString()}'`,
           after,
         });
@@ -116,6 +113,9 @@ export async function runReconcile(options: ReconcileOptions) {
       } while (after);
       watermarks[resource] = newest;
     }
+    // Refunds from the backfill and from the pages above came without their lines.
+    await prisma.syncRun.update({ where: { id: run.id }, data: { phase: "refund-lines", counts } });
+    counts.refundLines = await fetchPendingRefundLines(options);
     await prisma.syncRun.update({
       where: { id: run.id },
       data: { status: "SUCCEEDED", phase: "done", cursor: JSON.stringify(watermarks), counts, finishedAt: new Date() },

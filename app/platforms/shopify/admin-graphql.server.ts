@@ -52,3 +52,14 @@ export function adminGraphqlFor(shop: string, accessToken: string): AdminGraphql
 export function hasErrorCode(answer: GraphqlAnswer<unknown>, code: string): boolean {
   return (answer.errors ?? []).some((error) => error.extensions?.code === code);
 }
+
+/** The answer's data, or an error naming Shopify's messages (for queries with no partial use). */
+export async function queryData<T>(
+  graphql: AdminGraphql,
+  text: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
+  const answer = await graphql<T>(text, variables);
+  if (answer.errors?.length) throw new Error(`Shopify query failed: ${answer.errors.map((e) => e.message).join("; ")}`);
+  return answer.data!;
+}

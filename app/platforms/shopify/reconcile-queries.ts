@@ -45,3 +45,29 @@ export const MORE_LINE_ITEMS = `query MoreLineItems($id: ID!, $after: String) {
     lineItems(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${LINE_ITEM_FIELDS} } }
   }
 }`;
+
+const REFUND_LINE_FIELDS = `quantity subtotalSet { shopMoney { amount } }
+        lineItem { id sku name isGiftCard product { id } }`;
+
+/**
+ * Refunds stored without their lines, by id (REFUND_LINES_PER_QUERY of them: 20 refunds x 40
+ * lines keeps the requested cost near 850 of the 1,000-point ceiling).
+ */
+export const REFUND_LINES_PER_QUERY = 20;
+export const REFUND_LINES = `query RefundLines($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Refund {
+      id
+      refundLineItems(first: 40) { pageInfo { hasNextPage endCursor } nodes { ${REFUND_LINE_FIELDS} } }
+    }
+  }
+}`;
+
+/** The rest of a refund's lines, when it has more than RefundLines fetched. */
+export const MORE_REFUND_LINES = `query MoreRefundLines($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on Refund {
+      refundLineItems(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${REFUND_LINE_FIELDS} } }
+    }
+  }
+}`;

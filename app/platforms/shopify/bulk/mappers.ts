@@ -2,7 +2,14 @@
  * GraphQL bulk nodes -> neutral records. The ingest layer validates what comes out, so these
  * stay thin: rename, pick the shop-currency amounts, turn gids into ids.
  */
-import type { CustomerRecord, OrderLineRecord, OrderRecord, ProductRecord, RefundRecord } from "~/ingest/records";
+import type {
+  CustomerRecord,
+  OrderLineRecord,
+  OrderRecord,
+  ProductRecord,
+  RefundLineRecord,
+  RefundRecord,
+} from "~/ingest/records";
 
 import { shopifyId } from "../json";
 
@@ -109,10 +116,27 @@ export function orderFromBulk(node: Node, lineItems: Node[]): { order: OrderReco
     note: text(refund.note),
     currency,
     totalAmount: amount(refund.totalRefundedSet) ?? "0",
-    // Refund lines need a nested connection the bulk query's depth budget does not leave
-    // room for; refunds/create webhooks bring them.
+    // Refund lines are a connection inside a list, which bulk queries cannot nest and a
+    // page of orders has no cost left for: the reconcile fetches them (refund-lines.ts).
     lines: [],
+    linesPending: true,
     updatedAt: text(refund.createdAt)!,
   }));
   return { order, refunds };
+}
+
+/** A RefundLineItem node (refund-lines query): what was returned, against which order line. */
+export function refundLineFromGraphql(node: Node): RefundLineRecord {
+  const item = (node.lineItem as Node | null) ?? {};
+  const productId = idOf(item.product);
+  const giftCard = item.isGiftCard === true;
+  return {
+    orderLineExternalId: idOf(item.id),
+    kind: giftCard ? "GIFT_CARD" : productId ? "PRODUCT" : "OTHER",
+    productExternalId: giftCard ? null : productId,
+    sku: text(item.sku),
+    title: text(item.name) ?? "",
+    quantity: node.quantity as number,
+    amount: amount(node.subtotalSet)!,
+  };
 }
