@@ -530,10 +530,15 @@ describe("backfill", () => {
 
 describe("backfill jobs", () => {
   /** Runs the sync queue's processor as BullMQ would for one attempt of a backfill job. */
-  async function attempt(shopId: number) {
+  async function attempt(shopId: number, enqueued: string[] = []) {
     const redis = createRedis(testRedisUrl(), "worker");
+    const enqueue = async (name: string) => void enqueued.push(name);
     try {
-      return await processSyncJob("shopify-backfill", { shopId }, { database: app.db, redis, bulkPoll: instantPoll });
+      return await processSyncJob(
+        "shopify-backfill",
+        { shopId },
+        { database: app.db, redis, bulkPoll: instantPoll, enqueue },
+      );
     } finally {
       await redis.quit();
     }
@@ -554,8 +559,18 @@ describe("backfill jobs", () => {
     const shop = await shopWithToken();
     const s = scenario({ failingDownloads: { orders: 1 } });
     app.server.use(...bulkHandlers(shop.domain, s));
-    await expect(attempt(shop.id)).rejects.toThrow(/download failed: HTTP 503/);
-    expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
+    const enqueued: string[] = [];
+    await expect(attempt(shop.id, enqueued)).rejects.toThrow(/download failed: HTTP 503/);
+    expect(enqueued).toEqual([]);
+    expect(await attempt(shop.id, enqueued)).toEqual({ products: 3, customers: 4, orders: 7 });
+    // What changed meanwhile, and the refunds' lines, come next; then the models.
+    expect(enqueued).toEqual([
+      "shopify-reconcile",
+      "daily-aggregates",
+      "train-recommendations",
+      "score-customers",
+      "forecast-shop",
+    ]);
     const runs = await backfillRuns(shop.id);
     expect(runs.map((run) => run.status)).toEqual(["SUCCEEDED"]);
     expect(s.calls.started).toEqual(["products", "customers", "orders"]);
