@@ -208,6 +208,38 @@ describe("customer and product ingest", () => {
     expect(refund.order?.externalId).toBe("8001");
     expect(refund.lines[0]!.orderLineId).not.toBeNull();
   });
+
+  it("links a refund that arrived before its order to the order's lines when the order comes", async () => {
+    const shop = await createShop(db.prisma);
+    // refunds/create ahead of orders/create (webhooks are unordered); the line names no product.
+    await ingestRefunds(db.pool, shop.id, [
+      {
+        externalId: "R2",
+        orderExternalId: "8002",
+        processedAt: "2026-03-03T00:00:00Z",
+        currency: "USD",
+        totalAmount: "10.00",
+        lines: [{ orderLineExternalId: "8002-L2", quantity: 1, amount: "10.00" }],
+        updatedAt: "2026-03-03T00:00:00Z",
+      },
+    ]);
+    const before = await db.prisma.refundLine.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(before).toMatchObject({ orderLineId: null, productId: null, orderLineExternalId: "8002-L2" });
+    await ingestOrders(db.pool, shop.id, [
+      orderRecord("8002", {
+        lines: [
+          ["P1", 1, "5.00"],
+          ["P2", 1, "10.00"],
+        ],
+      }),
+    ]);
+    const after = await db.prisma.refundLine.findFirstOrThrow({
+      where: { shopId: shop.id },
+      include: { orderLine: true, product: true },
+    });
+    expect(after.orderLine?.externalId).toBe("8002-L2");
+    expect(after.product?.externalId).toBe("P2"); // taken from the order line it reverses
+  });
 });
 
 describe("shop isolation", () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
-import { ingestOrders } from "~/ingest/index.server";
+import { ingestOrders, ingestRefunds } from "~/ingest/index.server";
 import { lockCustomerWrites } from "~/ingest/redactions.server";
 import { finishOrderMerge, mergeStagedOrders } from "~/platforms/shopify/bulk/order-merge.server";
 import { clearStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
@@ -421,6 +421,29 @@ describe("backfill", () => {
     const after1001 = await linesOf("1001");
     expect(after1001.map((l) => l.quantity)).toEqual([5, 2]);
     expect(after1001.map((l) => l.id)).toEqual(before1001.map((l) => l.id));
+  });
+
+  it("links the lines of a refund a webhook stored before the backfill merged its order", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await ingestRefunds(app.db.pool, shop.id, [
+      {
+        externalId: "99",
+        orderExternalId: "1003",
+        processedAt: "2026-03-05T00:00:00Z",
+        currency: "GBP",
+        totalAmount: "25.00",
+        lines: [{ orderLineExternalId: "10032", quantity: 2, amount: "25.00" }],
+        updatedAt: "2026-03-05T00:00:00Z",
+      },
+    ]);
+    await runBackfill(oneOrderAtATime(shop.id, graphql));
+    const line = await app.db.prisma.refundLine.findFirstOrThrow({
+      where: { shopId: shop.id, refund: { externalId: "99" } },
+      include: { orderLine: true, product: true },
+    });
+    expect(line.orderLine?.externalId).toBe("10032");
+    expect(line.product?.externalId).toBe("2");
   });
 
   it("gives a customer and a product created while the backfill ran a placeholder, linked to the order", async () => {

@@ -4,6 +4,7 @@ import { ingestBatch, type IngestResult } from "./batch.server";
 import { upsertOrderLinesFrom, upsertOrdersFrom } from "./order-statements";
 import { OrderRecord, type ValidOrder } from "./records";
 import { lockCustomerWrites } from "./redactions.server";
+import { linkRefundLines } from "./refunds.server";
 
 /**
  * Upserts orders with their lines in one transaction per call.
@@ -20,7 +21,10 @@ export async function ingestOrders(pool: pg.Pool, shopId: number, records: reado
   return ingestBatch(pool, OrderRecord, records, async (client, orders) => {
     await lockCustomerWrites(client, shopId); // orders may create customer placeholders
     const upserted = await upsertOrderRows(client, shopId, orders);
-    if (upserted.size > 0) await replaceLines(client, shopId, orders, upserted);
+    if (upserted.size > 0) {
+      await replaceLines(client, shopId, orders, upserted);
+      await linkRefundLines(client, shopId, [...upserted.values()]);
+    }
     return upserted.size;
   });
 }

@@ -126,9 +126,10 @@ async function insertRefundLines(
 ): Promise<void> {
   if (lines.length === 0) return;
   await client.query(
-    `INSERT INTO "RefundLine" ("shopId", "refundId", "orderLineId", "kind", "productId", "sku", "title", "quantity",
-                               "amount")
-     SELECT $1, t.refund_id, ol."id", t.kind::"LineKind", p."id", t.sku, t.title, t.quantity, t.amount
+    `INSERT INTO "RefundLine" ("shopId", "refundId", "orderLineId", "orderLineExternalId", "kind", "productId", "sku",
+                               "title", "quantity", "amount")
+     SELECT $1, t.refund_id, ol."id", t.order_line_external_id, t.kind::"LineKind", COALESCE(p."id", ol."productId"),
+            t.sku, t.title, t.quantity, t.amount
      FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::numeric[])
        AS t(refund_id, order_line_external_id, kind, product_external_id, sku, title, quantity, amount)
      LEFT JOIN "OrderLine" ol ON ol."shopId" = $1 AND ol."externalId" = t.order_line_external_id
@@ -144,5 +145,21 @@ async function insertRefundLines(
       lines.map((l) => l.quantity),
       lines.map((l) => l.amount),
     ],
+  );
+}
+
+/**
+ * Links refund lines stored before the order line they reverse (a refunds/create webhook
+ * ahead of its orders/create, or during a backfill), to the lines of `orderIds` or, without
+ * them, to any line of the shop; a line with no product of its own takes the order line's.
+ */
+export async function linkRefundLines(client: pg.PoolClient, shopId: number, orderIds?: number[]): Promise<void> {
+  await client.query(
+    `UPDATE "RefundLine" rl SET "orderLineId" = ol."id", "productId" = COALESCE(rl."productId", ol."productId")
+     FROM "OrderLine" ol
+     WHERE rl."shopId" = $1 AND rl."orderLineId" IS NULL AND rl."orderLineExternalId" IS NOT NULL
+       AND ol."shopId" = $1 AND ol."externalId" = rl."orderLineExternalId"
+       AND ($2::int[] IS NULL OR ol."orderId" = ANY($2::int[]))`,
+    [shopId, orderIds ?? null],
   );
 }

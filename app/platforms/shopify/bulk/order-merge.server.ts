@@ -3,14 +3,15 @@
  * the same upserts every other order source uses (ingest/order-statements.ts): an order is
  * written only when newer than the stored one, and only a written order gets its lines.
  *
- * Two things wait until every chunk is merged (finishOrderMerge): line items that did not
- * follow their order in the file, and removing the stored lines that a newer version of an
- * order no longer has (removing them per chunk would also remove its not-yet-seen lines).
+ * Three things wait until every chunk is merged (finishOrderMerge): line items that did not
+ * follow their order in the file, removing the stored lines that a newer version of an order
+ * no longer has (removing them per chunk would also remove its not-yet-seen lines), and
+ * linking refund lines that a webhook stored before their order line was merged.
  */
 import type pg from "pg";
 
 import { upsertOrderLinesFrom, upsertOrdersFrom } from "~/ingest/order-statements";
-import { ingestRefunds } from "~/ingest/refunds.server";
+import { ingestRefunds, linkRefundLines } from "~/ingest/refunds.server";
 import type { RefundRecord, RejectedRecord } from "~/ingest/records";
 import { lockCustomerWrites } from "~/ingest/redactions.server";
 import { inTransaction } from "~/ingest/transaction.server";
@@ -113,6 +114,8 @@ export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId:
            WHERE l."syncRunId" = $2 AND l."parentSeq" = o."seq" AND l."externalId" = ol."externalId")`,
       [shopId, syncRunId, since],
     );
+    // Refund lines a webhook stored before their order was merged.
+    await linkRefundLines(client, shopId);
   });
 }
 
