@@ -24,6 +24,19 @@ afterAll(async () => {
 });
 
 const money = (amount: string) => ({ shopMoney: { amount } });
+
+/** A Shopify shop in UTC that trades in euros, with a domain of its own. */
+async function euroShop(prefix: string) {
+  const domain = `${prefix}-${Date.now()}.myshopify.com`;
+  const shop = await upsertShop(app.db.prisma, {
+    platform: "SHOPIFY",
+    domain,
+    name: domain,
+    timezone: "UTC",
+    currency: "EUR",
+  });
+  return { domain, shop };
+}
 const cost = (requested: number, available: number) => ({
   cost: {
     requestedQueryCost: requested,
@@ -145,14 +158,7 @@ describe("the cost limiter", () => {
 
 describe("reconcile", () => {
   it("pages through changes since the watermark, backing off on THROTTLED, and moves the watermark", async () => {
-    const domain = `reconcile-${Date.now()}.myshopify.com`;
-    const shop = await upsertShop(app.db.prisma, {
-      platform: "SHOPIFY",
-      domain,
-      name: domain,
-      timezone: "UTC",
-      currency: "EUR",
-    });
+    const { domain, shop } = await euroShop("reconcile");
     await app.db.prisma.syncRun.create({
       data: { shopId: shop.id, kind: "BACKFILL", status: "SUCCEEDED", startedAt: new Date("2026-05-02T00:00:00Z") },
     });
@@ -299,14 +305,7 @@ describe("refund lines", () => {
   }
 
   async function reconciledShop() {
-    const domain = `refund-lines-${Date.now()}.myshopify.com`;
-    const shop = await upsertShop(app.db.prisma, {
-      platform: "SHOPIFY",
-      domain,
-      name: domain,
-      timezone: "UTC",
-      currency: "EUR",
-    });
+    const { domain, shop } = await euroShop("refund-lines");
     const asked = { ids: [] as string[][], more: 0 };
     app.server.use(...refundHandlers(domain, asked));
     const graphql = costLimited(adminGraphqlFor(domain, "shpat_refunds"), {
