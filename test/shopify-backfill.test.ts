@@ -758,6 +758,32 @@ describe("a customer redacted while a backfill runs", () => {
     expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: old.id } })).toBe(0);
   });
 
+  it("leaves no staged rows of a shop deleted while its backfill was still staging", async () => {
+    const { shop: gone } = await newShop();
+    const { shop: other } = await newShop();
+    const [goneRun, liveRun] = await Promise.all(
+      [gone, other].map((shop) =>
+        app.db.prisma.syncRun.create({ data: { shopId: shop.id, kind: "BACKFILL", status: "RUNNING" } }),
+      ),
+    );
+    await app.db.prisma.shop.delete({ where: { id: gone.id } }); // shop/redact, cascading to its runs
+    // A segment that committed after the redaction, and the other shop's backfill at work.
+    for (const run of [goneRun!, liveRun!]) {
+      await app.db.pool.query(
+        `INSERT INTO "BulkStagedOrder" ("syncRunId", "seq", "externalId", "name", "customerExternalId", "processedAt",
+           "financialStatus", "currency", "subtotalPrice", "totalDiscounts", "totalShipping", "totalTax", "totalPrice",
+           "totalRefunded", "test", "platformUpdatedAt")
+         VALUES ($1, 1, '1001', '#1001', '2', now(), 'PAID', 'GBP', 10, 0, 0, 0, 10, 0, false, now())`,
+        [run.id],
+      );
+    }
+    await clearRunsNoLongerWriting(app.db.pool, other.id);
+    const staged = await app.db.pool.query(`SELECT "syncRunId" FROM "BulkStagedOrder" WHERE "syncRunId" = ANY($1)`, [
+      [goneRun!.id, liveRun!.id],
+    ]);
+    expect(staged.rows).toEqual([{ syncRunId: liveRun!.id }]);
+  });
+
   it("leaves nothing once the run has succeeded, even if clearing at its end did not happen", async () => {
     const { shop } = await newShop();
     const run = await app.db.prisma.syncRun.create({ data: { shopId: shop.id, kind: "BACKFILL", status: "RUNNING" } });

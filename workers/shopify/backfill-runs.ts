@@ -60,14 +60,21 @@ export function clearFinishedRun(pool: Database["pool"], shopId: number, runId: 
 
 /**
  * Runs that succeeded or are too old to resume can never write again (called by the shop's
- * scheduled reconcile, for whatever clearFinishedRun could not remove).
+ * scheduled reconcile, for whatever clearFinishedRun could not remove). Also removes typed
+ * staging whose run is gone: a shop/redact that deletes the shop while its backfill is still
+ * downloading cannot stop a segment from committing after it.
  */
-export function clearRunsNoLongerWriting(pool: Database["pool"], shopId: number, now = Date.now()) {
-  return clearRuns(
+export async function clearRunsNoLongerWriting(pool: Database["pool"], shopId: number, now = Date.now()) {
+  await clearRuns(
     pool,
     shopId,
     `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "kind" = 'BACKFILL'
        AND ("status" = 'SUCCEEDED' OR "startedAt" < $2)`,
     new Date(now - RESUMABLE_FOR_MS),
   );
+  for (const table of ["BulkStagedOrder", "BulkStagedOrderLine"]) {
+    await pool.query(
+      `DELETE FROM "${table}" s WHERE NOT EXISTS (SELECT 1 FROM "SyncRun" r WHERE r."id" = s."syncRunId")`,
+    );
+  }
 }
