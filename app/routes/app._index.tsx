@@ -3,11 +3,13 @@ import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 
 import { requireMerchantShop } from "~/auth/merchant.server";
+import { BackfillBanner } from "~/components/BackfillBanner";
 import { KpiCard } from "~/components/KpiCard";
 import { MonthlyRevenue } from "~/components/MonthlyRevenue";
 import { db } from "~/db.server";
 import { formatCount, formatCurrency, formatCurrencyCompact } from "~/lib/format";
 import { loadDashboard } from "~/read/dashboard.server";
+import { loadBackfillStatus } from "~/read/sync-status.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Foresight" }];
 
@@ -20,7 +22,10 @@ function formatDay(day: string): string {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const shop = await requireMerchantShop(request, context);
-  const dashboard = await loadDashboard(db().pool, shop.id);
+  const [dashboard, backfill] = await Promise.all([
+    loadDashboard(db().pool, shop.id),
+    loadBackfillStatus(db().pool, shop.id),
+  ]);
   // Dates are formatted here, in the shop's time zone, so server and browser render the same
   // text (the browser's own time zone would make hydration disagree).
   const period =
@@ -32,11 +37,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         dashboard.aggregatesUpdatedAt,
       )
     : null;
-  return { shop: { name: shop.name, currency: shop.currency }, dashboard, period, updatedAt };
+  return { shop: { name: shop.name, currency: shop.currency }, dashboard, period, updatedAt, backfill };
 }
 
 export default function Overview() {
-  const { shop, dashboard, period, updatedAt } = useLoaderData<typeof loader>();
+  const { shop, dashboard, period, updatedAt, backfill } = useLoaderData<typeof loader>();
   const money = (amount: string) => formatCurrency(amount, shop.currency);
   return (
     <Page
@@ -49,6 +54,7 @@ export default function Overview() {
       ]}
     >
       <Layout>
+        <BackfillBanner backfill={backfill} />
         {updatedAt === null ? (
           <Layout.Section>
             <Banner tone="info" title="Monthly figures are being prepared">

@@ -87,6 +87,41 @@ describe("the overview page in standalone mode", () => {
     expect(html).not.toContain("being prepared");
   });
 
+  it("shows how far the import of the store's history has got, why it stopped, and nothing once done", async () => {
+    const page = async () => (await fetch(`${server.url}/app`)).text();
+    const run = await db.prisma.syncRun.create({
+      data: {
+        shopId,
+        kind: "BACKFILL",
+        status: "RUNNING",
+        phase: "orders",
+        progress: 0.8,
+        counts: { products: 3914, customers: 4371, orders: 12000, rejected: 0 },
+      },
+    });
+    try {
+      let html = await page();
+      expect(html).toContain("Importing your store");
+      expect(html).toContain("Orders: 12,000 loaded so far.");
+      expect(html).toContain("80% done");
+      await db.prisma.syncRun.update({
+        where: { id: run.id },
+        data: {
+          status: "FAILED",
+          error:
+            "ACCESS_DENIED: Shopify denied bulk operations to this app: enable them in the Partner Dashboard (they lapse after 31 days unused)",
+        },
+      });
+      html = await page();
+      expect(html).toMatch(/Importing your store(&#x27;|')s history stopped/);
+      expect(html).toContain("enable them in the Partner Dashboard");
+      await db.prisma.syncRun.update({ where: { id: run.id }, data: { status: "SUCCEEDED", phase: "done" } });
+      expect(await page()).not.toContain("Importing your store");
+    } finally {
+      await db.prisma.syncRun.delete({ where: { id: run.id } });
+    }
+  });
+
   it("redirects / to /app, keeping Shopify's query string", async () => {
     const response = await fetch(`${server.url}/?shop=x.myshopify.com&host=abc`, { redirect: "manual" });
     expect(response.status).toBe(302);
