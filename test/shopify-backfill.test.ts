@@ -19,7 +19,9 @@ import { createRedis } from "~/queues/connection.server";
 import { redactCustomer } from "~/services/privacy/customer-data.server";
 import { bullSink, createQueues } from "~/queues/enqueue.server";
 
+import { ShopBusyError } from "../workers/model-run";
 import { processSyncJob } from "../workers/processors/sync";
+import { acquireShopLock } from "../workers/shop-lock";
 import { startWorkers } from "../workers/runtime";
 import { runBackfill } from "../workers/shopify/backfill";
 import { clearRunsNoLongerWriting, RESUMABLE_FOR_MS } from "../workers/shopify/backfill-runs";
@@ -31,6 +33,7 @@ import { testRedisUrl } from "./helpers/urls";
 
 const app = useShopifyTestApp("shpss_backfill_secret");
 let shopCounter = 0;
+const RUN_TAG = crypto.randomBytes(3).toString("hex");
 
 const money = (amount: string) => ({ shopMoney: { amount } });
 
@@ -131,7 +134,8 @@ function storeFiles(orders = 7, edit?: OrderEdit): BulkScenario["files"] {
 
 async function newShop() {
   shopCounter += 1;
-  const domain = `backfill-${shopCounter}.myshopify.com`;
+  // Unique per test run: locks and cost buckets in the shared Redis are keyed by domain.
+  const domain = `backfill-${shopCounter}-${RUN_TAG}.myshopify.com`;
   const shop = await upsertShop(app.db.prisma, {
     platform: "SHOPIFY",
     domain,
@@ -645,6 +649,23 @@ describe("backfill jobs", () => {
     expect(runs[2]!.id).toBe(failedLongAgo.id);
   });
 
+  it("stands down while another worker runs the shop's backfill, instead of resuming the same run", async () => {
+    const shop = await shopWithToken();
+    const s = scenario();
+    app.server.use(...bulkHandlers(shop.domain, s));
+    const redis = createRedis(testRedisUrl(), "worker");
+    const held = await acquireShopLock(redis, "shopify-backfill", shop);
+    try {
+      await expect(attempt(shop.id)).rejects.toBeInstanceOf(ShopBusyError);
+      expect(s.calls.started).toEqual([]);
+      expect(await backfillRuns(shop.id)).toEqual([]);
+    } finally {
+      await held!.release();
+      await redis.quit();
+    }
+    expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
+  });
+
   it("does not retry when bulk operations are not enabled for the app", async () => {
     const shop = await shopWithToken();
     app.server.use(...bulkHandlers(shop.domain, scenario({ start: "access-denied" })));
@@ -742,9 +763,17 @@ describe("a customer redacted while a backfill runs", () => {
   it("leaves nothing once the run is too old to resume", async () => {
     const { shop } = await newShop();
     const startedAt = new Date(Date.now() - RESUMABLE_FOR_MS - 60_000);
-    const old = await app.db.prisma.syncRun.create({
-      data: { shopId: shop.id, kind: "BACKFILL", status: "FAILED", startedAt },
+    // Resumed late and still writing: started as long ago, but saved progress just now.
+    const late = await app.db.prisma.syncRun.create({
+      data: { shopId: shop.id, kind: "BACKFILL", status: "RUNNING", startedAt },
     });
+    const old = await app.db.prisma.syncRun.create({
+      data: { shopId: shop.id, kind: "BACKFILL", status: "FAILED", startedAt, updatedAt: startedAt },
+    });
+    await app.db.pool.query(
+      `INSERT INTO "BulkStagingRow" ("syncRunId", "seq", "gid", "data") VALUES ($1, 1, 'gid://shopify/Product/1', '{}')`,
+      [late.id],
+    );
     await redactCustomer(app.db, shop.id, REDACTED);
     await app.db.pool.query(
       `INSERT INTO "BulkStagingRow" ("syncRunId", "seq", "gid", "data") VALUES ($1, 1, 'gid://shopify/Product/1', '{}')`,
@@ -756,6 +785,7 @@ describe("a customer redacted while a backfill runs", () => {
     await clearRunsNoLongerWriting(app.db.pool, shop.id);
     expect(await traces(shop.id)).toMatchObject({ tombstones: 0 });
     expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: old.id } })).toBe(0);
+    expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: late.id } })).toBe(1);
   });
 
   it("leaves no staged rows of a shop deleted while its backfill was still staging", async () => {

@@ -224,7 +224,7 @@ describe("refund lines", () => {
    * then holds refund 71 with lines 1 and 2, refund 72 with 45 lines (more than one page),
    * and no refund 73 any more.
    */
-  function refundHandlers(shop: string, asked: { ids: string[][]; more: number }) {
+  function refundHandlers(shop: string, asked: { ids: string[][]; more: number; failing: boolean }) {
     const admin = mswGraphql.link(`https://${shop}/admin/api/2026-10/graphql.json`);
     const empty = { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] };
     const withRefunds = {
@@ -267,6 +267,17 @@ describe("refund lines", () => {
       admin.query("RefundLines", ({ variables }) => {
         const ids = variables.ids as string[];
         asked.ids.push(ids);
+        if (asked.failing) {
+          return HttpResponse.json({
+            errors: [
+              {
+                message: "Internal error. Looks like something went wrong on our end.",
+                extensions: { code: "INTERNAL_SERVER_ERROR" },
+              },
+            ],
+            extensions: cost(845, 1900),
+          });
+        }
         return HttpResponse.json({
           data: {
             nodes: ids.map((id) =>
@@ -306,7 +317,7 @@ describe("refund lines", () => {
 
   async function reconciledShop() {
     const { domain, shop } = await euroShop("refund-lines");
-    const asked = { ids: [] as string[][], more: 0 };
+    const asked = { ids: [] as string[][], more: 0, failing: false };
     app.server.use(...refundHandlers(domain, asked));
     const graphql = costLimited(adminGraphqlFor(domain, "shpat_refunds"), {
       redis,
@@ -345,6 +356,20 @@ describe("refund lines", () => {
     const again = await reconcile();
     expect(again.counts.refundLines).toBe(0);
     expect(asked.ids).toEqual([]);
+    expect((await storedRefundLines(shop.id)).map((r) => r.lines)).toEqual([2, 45, 0]);
+  });
+
+  it("a failure fetching refund lines leaves them pending for the next run, and the watermarks move on", async () => {
+    const { shop, asked, reconcile } = await reconciledShop();
+    asked.failing = true;
+    const failed = await reconcile();
+    expect(failed.counts).toMatchObject({ orders: 1, refundLines: 0 });
+    const run = await app.db.prisma.syncRun.findUniqueOrThrow({ where: { id: failed.syncRunId } });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(JSON.parse(run.cursor!)).toEqual(failed.watermarks); // saved for the next run
+    expect((await storedRefundLines(shop.id)).map((r) => r.pending)).toEqual([true, true, true]);
+    asked.failing = false;
+    expect((await reconcile()).counts.refundLines).toBe(3);
     expect((await storedRefundLines(shop.id)).map((r) => r.lines)).toEqual([2, 45, 0]);
   });
 

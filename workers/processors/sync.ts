@@ -15,6 +15,8 @@ import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/off
 import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
+import { ShopBusyError } from "../model-run";
+import { acquireShopLock } from "../shop-lock";
 import { runBackfill } from "../shopify/backfill";
 import { clearRunsNoLongerWriting, resumableBackfillRun } from "../shopify/backfill-runs";
 import { runReconcile } from "../shopify/reconcile";
@@ -56,10 +58,14 @@ export async function processSyncJob(
     await clearRunsNoLongerWriting(database.pool, shop.id);
     return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
   }
-  const backfill = parseJob("shopify-backfill", data);
-  const syncRunId = backfill.syncRunId ?? (await resumableBackfillRun(database.prisma, shop.id));
+  // One backfill per shop at a time: a job handed to a second worker while the first still
+  // runs it (its BullMQ lock lapsed) must not resume the same run alongside it.
+  const lock = await acquireShopLock(redis, "shopify-backfill", shop);
+  if (!lock) throw new ShopBusyError(`a backfill of ${shop.domain} is already running`);
   let result;
   try {
+    const backfill = parseJob("shopify-backfill", data);
+    const syncRunId = backfill.syncRunId ?? (await resumableBackfillRun(database.prisma, shop.id));
     const poll = bulkPoll ?? { finishSignal: redisFinishSignal(redis) };
     result = await runBackfill({ database, graphql, shopId: shop.id, syncRunId, poll });
   } catch (error) {
@@ -68,6 +74,8 @@ export async function processSyncJob(
       throw new UnrecoverableError(error.message);
     }
     throw error;
+  } finally {
+    await lock.release();
   }
   // The shop's history is in: what changed while it loaded, and its refunds' lines, come next
   // (the reconcile); its first figures, recommendations, scores and forecasts need not wait

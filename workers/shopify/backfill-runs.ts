@@ -30,17 +30,17 @@ export async function resumableBackfillRun(prisma: Database["prisma"], shopId: n
 }
 
 /**
- * Removes the staged rows and tombstones of the runs `runs` selects ($1 the shop, $2 `arg`).
+ * Removes the staged rows and tombstones of the runs `runs` selects ($1 the shop, then `args`).
  * Tombstones go under the redaction lock, so a redaction in flight cannot add one for a run
  * just cleared after the delete has looked.
  */
-async function clearRuns(pool: Database["pool"], shopId: number, runs: string, arg: unknown): Promise<void> {
+async function clearRuns(pool: Database["pool"], shopId: number, runs: string, args: unknown[]): Promise<void> {
   for (const table of ["BulkStagedOrder", "BulkStagedOrderLine", "BulkStagingRow"]) {
-    await pool.query(`DELETE FROM "${table}" WHERE "syncRunId" IN (${runs})`, [shopId, arg]);
+    await pool.query(`DELETE FROM "${table}" WHERE "syncRunId" IN (${runs})`, [shopId, ...args]);
   }
   await inTransaction(pool, async (client) => {
     await client.query(LOCK_FOR_REDACTION, [shopId]);
-    await client.query(`DELETE FROM "BackfillRedaction" WHERE "syncRunId" IN (${runs})`, [shopId, arg]);
+    await client.query(`DELETE FROM "BackfillRedaction" WHERE "syncRunId" IN (${runs})`, [shopId, ...args]);
   });
 }
 
@@ -50,12 +50,12 @@ async function clearRuns(pool: Database["pool"], shopId: number, runs: string, a
  * be resumed, so their leftovers are abandoned whatever their status says.
  */
 export function clearSupersededRuns(pool: Database["pool"], shopId: number, currentRunId: number) {
-  return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2`, currentRunId);
+  return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2`, [currentRunId]);
 }
 
 /** A run that succeeded writes no more: its tombstones (and any staging left) go. */
 export function clearFinishedRun(pool: Database["pool"], shopId: number, runId: number) {
-  return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" = $2`, runId);
+  return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" = $2`, [runId]);
 }
 
 /**
@@ -65,12 +65,14 @@ export function clearFinishedRun(pool: Database["pool"], shopId: number, runId: 
  * downloading cannot stop a segment from committing after it.
  */
 export async function clearRunsNoLongerWriting(pool: Database["pool"], shopId: number, now = Date.now()) {
+  // A run resumed just before its window closed may still be writing after it: one that saved
+  // progress within the last day is left alone.
   await clearRuns(
     pool,
     shopId,
     `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "kind" = 'BACKFILL'
-       AND ("status" = 'SUCCEEDED' OR "startedAt" < $2)`,
-    new Date(now - RESUMABLE_FOR_MS),
+       AND ("status" = 'SUCCEEDED' OR ("startedAt" < $2 AND "updatedAt" < $3))`,
+    [new Date(now - RESUMABLE_FOR_MS), new Date(now - 24 * 60 * 60 * 1000)],
   );
   for (const table of ["BulkStagedOrder", "BulkStagedOrderLine"]) {
     await pool.query(

@@ -6,6 +6,7 @@
  * Last, it fetches the lines of refunds stored without them (refund-lines.ts).
  */
 import type { Database } from "~/db.server";
+import { log } from "~/logger.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
 import { queryData, type AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
 import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
@@ -113,9 +114,13 @@ export async function runReconcile(options: ReconcileOptions) {
       } while (after);
       watermarks[resource] = newest;
     }
-    // Refunds from the backfill and from the pages above came without their lines.
+    // Refunds from the backfill and from the pages above came without their lines. A failure
+    // here must not hold back the watermarks: the refunds stay pending for the next run.
     await prisma.syncRun.update({ where: { id: run.id }, data: { phase: "refund-lines", counts } });
-    counts.refundLines = await fetchPendingRefundLines(options);
+    counts.refundLines = await fetchPendingRefundLines(options).catch((error: Error) => {
+      log.warn({ shopId, syncRunId: run.id, error: error.message }, "refund lines not fetched; retried next reconcile");
+      return 0;
+    });
     await prisma.syncRun.update({
       where: { id: run.id },
       data: { status: "SUCCEEDED", phase: "done", cursor: JSON.stringify(watermarks), counts, finishedAt: new Date() },

@@ -20,8 +20,11 @@ interface LinePage {
   nodes: Node[];
 }
 
-/** Every line of a refund whose first page was not all of them. */
-async function allRefundLines(graphql: AdminGraphql, id: string, first: LinePage): Promise<Node[]> {
+/**
+ * Every line of a refund whose first page was not all of them; null when a further page did
+ * not come (the refund stays pending rather than be stored with part of its lines).
+ */
+async function allRefundLines(graphql: AdminGraphql, id: string, first: LinePage): Promise<Node[] | null> {
   const lines = [...first.nodes];
   let info = first.pageInfo;
   while (info.hasNextPage) {
@@ -29,7 +32,7 @@ async function allRefundLines(graphql: AdminGraphql, id: string, first: LinePage
       id,
       after: info.endCursor,
     });
-    if (!data.node) break;
+    if (!data.node) return null;
     lines.push(...data.node.refundLineItems.nodes);
     info = data.node.refundLineItems.pageInfo;
   }
@@ -64,7 +67,7 @@ export async function fetchPendingRefundLines(options: {
     const refunds = [];
     for (const [index, node] of data.nodes.entries()) {
       const lines = node ? await allRefundLines(graphql, node.id, node.refundLineItems) : [];
-      refunds.push({ refundExternalId: rows[index]!.externalId, lines: lines.map(refundLineFromGraphql) });
+      if (lines) refunds.push({ refundExternalId: rows[index]!.externalId, lines: lines.map(refundLineFromGraphql) });
     }
     const missing = rows.filter((_row, index) => !data.nodes[index]).map((row) => row.externalId);
     if (missing.length > 0)
