@@ -5,6 +5,7 @@
  */
 import crypto from "node:crypto";
 import { graphql, HttpResponse } from "msw";
+import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { upsertShop } from "~/ingest/shops.server";
@@ -117,5 +118,24 @@ describe("bulk_operations/finish", () => {
     });
     expect(result.status).toBe("COMPLETED");
     expect(await announceBulkFinished(redis, operation.id)).toBe(0);
+  });
+
+  it("falls back to plain polling when Redis cannot listen", async () => {
+    // Nothing listens on port 1: subscribing fails at once instead of queueing forever.
+    const unreachable = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    unreachable.on("error", () => {}); // the outcome is the wait's result
+    const operation = operationAtShopify();
+    operation.finish();
+    app.server.use(operation.handler);
+    const result = await waitForBulkOperation(adminGraphqlFor(DOMAIN, "shpat_test"), operation.id, {
+      finishSignal: redisFinishSignal(unreachable),
+    });
+    expect(result.status).toBe("COMPLETED");
+    unreachable.disconnect();
   });
 });

@@ -9,6 +9,8 @@
  */
 import type { Redis } from "ioredis";
 
+import { log } from "~/logger.server";
+
 const channelOf = (operationId: string) => `foresight:bulk-finished:${operationId}`;
 
 /** Called by the bulk_operations/finish processor. @returns how many pollers were listening. */
@@ -28,18 +30,31 @@ export type FinishSignal = (operationId: string) => Promise<FinishListener>;
 /**
  * Listens on a connection of its own (a subscribed Redis connection can do nothing else). An
  * announcement that comes while the poller is querying, not sleeping, is remembered so the
- * next sleep returns at once.
+ * next sleep returns at once. The signal only speeds polling up: when Redis cannot subscribe,
+ * the poller sleeps its full interval, and closing never fails the wait.
  */
 export function redisFinishSignal(redis: Redis): FinishSignal {
   return async (operationId) => {
     const subscriber = redis.duplicate();
     let announced = false;
     let wake: (() => void) | undefined;
+    subscriber.on("error", (error: Error) => log.warn({ error: error.message }, "bulk finish listener: Redis error"));
     subscriber.on("message", () => {
       announced = true;
       wake?.();
     });
-    await subscriber.subscribe(channelOf(operationId));
+    const close = () =>
+      subscriber.quit().then(
+        () => undefined,
+        () => subscriber.disconnect(),
+      );
+    try {
+      await subscriber.subscribe(channelOf(operationId));
+    } catch (error) {
+      log.warn({ operationId, error: (error as Error).message }, "bulk finish listener unavailable: polling only");
+      await close();
+      return { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), close: async () => undefined };
+    }
     return {
       async sleep(ms) {
         if (!announced) {
@@ -56,7 +71,7 @@ export function redisFinishSignal(redis: Redis): FinishSignal {
       },
       async close() {
         wake?.();
-        await subscriber.quit();
+        await close();
       },
     };
   };
