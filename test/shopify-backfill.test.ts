@@ -629,6 +629,20 @@ describe("backfill jobs", () => {
     expect(await storeState(shop.id)).toEqual(COMPLETE);
   });
 
+  it("asks again when Shopify no longer knows the operation a resumed run was waiting for", async () => {
+    const shop = await shopWithToken();
+    const s = scenario();
+    app.server.use(...bulkHandlers(shop.domain, s));
+    const cursor = { resource: "products", operationId: "gid://shopify/BulkOperation/404", lastSeq: 0 };
+    const run = await app.db.prisma.syncRun.create({
+      data: { shopId: shop.id, kind: "BACKFILL", status: "FAILED", cursor: JSON.stringify(cursor) },
+    });
+    await expect(attempt(shop.id)).rejects.toThrow(/bulk operation gid:\/\/shopify\/BulkOperation\/404 not found/);
+    expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(s.calls.started).toEqual(["products", "customers", "orders"]);
+    expect((await backfillRuns(shop.id)).map((r) => [r.id, r.status])).toEqual([[run.id, "SUCCEEDED"]]);
+  });
+
   it("starts a new run once the last one succeeded, or is too old to resume", async () => {
     const shop = await shopWithToken();
     app.server.use(...bulkHandlers(shop.domain, scenario()));

@@ -27,7 +27,7 @@ export function BackfillBanner({
           <BlockStack gap="200">
             <p>{backfill.error ?? "The import failed without a reason."}</p>
             <p>
-              It is retried automatically and carries on where it stopped; the figures below are partial until then.
+              The figures below are partial until the import completes; a new attempt carries on where this one stopped.
             </p>
           </BlockStack>
         </Banner>

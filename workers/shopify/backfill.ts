@@ -96,7 +96,7 @@ async function ingestStagedProducts(database: Database, shopId: number, batch: S
 }
 
 /** Operations that ended without a result: resuming must ask Shopify to run them again. */
-const ENDED_WITHOUT_RESULT = new Set(["FAILED", "CANCELED", "EXPIRED"]);
+const ENDED_WITHOUT_RESULT = new Set(["FAILED", "CANCELED", "EXPIRED", "NOT_FOUND"]);
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
   const { database, graphql, shopId } = options;

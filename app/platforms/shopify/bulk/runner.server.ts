@@ -24,7 +24,7 @@ export interface BulkOperation {
 export class BulkOperationError extends Error {
   constructor(
     message: string,
-    readonly reason: "ACCESS_DENIED" | "USER_ERROR" | "FAILED" | "CANCELED" | "EXPIRED",
+    readonly reason: "ACCESS_DENIED" | "USER_ERROR" | "FAILED" | "CANCELED" | "EXPIRED" | "NOT_FOUND",
     readonly partialDataUrl: string | null = null,
   ) {
     super(message);
@@ -94,7 +94,7 @@ async function pollUntilEnded(
       continue;
     }
     const operation = answer.data?.bulkOperation;
-    if (!operation) throw new Error(`bulk operation ${id} not found`);
+    if (!operation) throw new BulkOperationError(`bulk operation ${id} not found`, "NOT_FOUND");
     options.onProgress?.(operation);
     switch (operation.status) {
       case "COMPLETED":
