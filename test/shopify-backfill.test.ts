@@ -761,7 +761,9 @@ describe("a customer redacted while a backfill runs", () => {
       // The redaction must queue behind the write, not delete around its uncommitted row.
       while (!finished) {
         const { rows } = await app.db.pool.query(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1`,
+          `SELECT count(*)::int AS n FROM pg_locks
+           WHERE locktype = 'advisory' AND NOT granted AND classid = ${0x72656463} AND objid = $1 AND objsubid = 2
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           [shop.id],
         );
         if (rows[0].n > 0) break;

@@ -12,7 +12,11 @@ import { inTransaction } from "./transaction.server";
  * otherwise the links stay empty and the refund is still recorded against the shop.
  */
 export async function ingestRefunds(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
-  return ingestBatch(pool, RefundRecord, records, async (client, refunds) => {
+  return ingestBatch(pool, RefundRecord, records, async (client, unordered) => {
+    // Rows are locked in externalId order, as ingestRefundLines locks them: no deadlock.
+    const refunds = [...unordered].sort((a, b) =>
+      a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0,
+    );
     await lockCustomerWrites(client, shopId);
     await ensureCustomers(
       client,
@@ -35,7 +39,7 @@ export async function ingestRefunds(pool: pg.Pool, shopId: number, records: read
          "orderId" = EXCLUDED."orderId", "customerId" = EXCLUDED."customerId",
          "processedAt" = EXCLUDED."processedAt", "localDate" = EXCLUDED."localDate",
          "isCancellation" = EXCLUDED."isCancellation", "note" = EXCLUDED."note", "currency" = EXCLUDED."currency",
-         "totalAmount" = EXCLUDED."totalAmount", "platformUpdatedAt" = EXCLUDED."platformUpdatedAt",
+         "totalAmount" = EXCLUDED."totalAmount", "platformUpdatedAt" = GREATEST("Refund"."platformUpdatedAt", EXCLUDED."platformUpdatedAt"),
          "linesPending" = "Refund"."linesPending" AND EXCLUDED."linesPending"
        WHERE "Refund"."platformUpdatedAt" < EXCLUDED."platformUpdatedAt"
           OR ("Refund"."linesPending" AND NOT EXCLUDED."linesPending")
@@ -104,7 +108,8 @@ export async function ingestRefundLines(
   const completed = await inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ id: number; externalId: string }>(
       `SELECT "id", "externalId" FROM "Refund"
-       WHERE "shopId" = $1 AND "externalId" = ANY($2::text[]) AND "linesPending" FOR UPDATE`,
+       WHERE "shopId" = $1 AND "externalId" = ANY($2::text[]) AND "linesPending"
+       ORDER BY "externalId" FOR UPDATE`,
       [shopId, checked.map((refund) => refund.refundExternalId)],
     );
     const ids = new Map(rows.map((row) => [row.externalId, row.id]));

@@ -50,35 +50,39 @@ export async function exportCustomerData(
  * @returns whether a customer row existed.
  */
 export async function redactCustomer(database: Database, shopId: number, customerExternalId: string): Promise<boolean> {
-  return database.prisma.$transaction(async (tx) => {
-    // Waits for writes in flight that may create the customer, and holds off new ones.
-    await tx.$executeRawUnsafe(LOCK_FOR_REDACTION, shopId);
-    await tx.$executeRaw`
+  return database.prisma.$transaction(
+    async (tx) => {
+      // Waits for writes in flight that may create the customer, and holds off new ones.
+      await tx.$executeRawUnsafe(LOCK_FOR_REDACTION, shopId);
+      await tx.$executeRaw`
       UPDATE "WebhookDelivery"
       SET "payload" = NULL, "outcome" = 'IGNORED', "processedAt" = now(), "error" = 'payload erased by a customer redaction'
       WHERE "shopId" = ${shopId} AND "payload" IS NOT NULL
         AND ("payload"->'customer'->>'id' = ${customerExternalId}
              OR ("topic" LIKE 'customers/%' AND "payload"->>'id' = ${customerExternalId}))`;
-    // A backfill in progress must not bring the customer back from its staged rows.
-    await tx.$executeRaw`
+      // A backfill in progress must not bring the customer back from its staged rows.
+      await tx.$executeRaw`
       UPDATE "BulkStagedOrder" SET "customerExternalId" = NULL
       WHERE "syncRunId" IN (SELECT "id" FROM "SyncRun" WHERE "shopId" = ${shopId})
         AND "customerExternalId" = ${customerExternalId}`;
-    await tx.$executeRaw`
+      await tx.$executeRaw`
       DELETE FROM "BulkStagingRow"
       WHERE "syncRunId" IN (SELECT "id" FROM "SyncRun" WHERE "shopId" = ${shopId})
         AND "gid" = ${`gid://shopify/Customer/${customerExternalId}`}`;
-    // Rows of the customer may still be on their way in a backfill; they must not bring them back.
-    await tx.$executeRaw`
+      // Rows of the customer may still be on their way in a backfill; they must not bring them back.
+      await tx.$executeRaw`
       INSERT INTO "BackfillRedaction" ("syncRunId", "shopId", "customerExternalId")
       SELECT "id", "shopId", ${customerExternalId} FROM "SyncRun"
       WHERE "id" = (SELECT max("id") FROM "SyncRun" WHERE "shopId" = ${shopId} AND "kind" = 'BACKFILL')
         AND "status" <> 'SUCCEEDED'
       ON CONFLICT DO NOTHING`;
-    await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId } });
-    const deleted = await tx.customer.deleteMany({ where: { shopId, externalId: customerExternalId } });
-    return deleted.count > 0;
-  });
+      await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId } });
+      const deleted = await tx.customer.deleteMany({ where: { shopId, externalId: customerExternalId } });
+      return deleted.count > 0;
+      // Longer than Prisma's 5 s default: the lock waits for a backfill's merge chunk in flight.
+    },
+    { timeout: 60_000 },
+  );
 }
 
 /** shop/redact: everything the shop owns goes, through the cascades, and its sessions. */
