@@ -75,8 +75,18 @@ export async function clearRunsNoLongerWriting(pool: Database["pool"], shopId: n
     [new Date(now - RESUMABLE_FOR_MS), new Date(now - 24 * 60 * 60 * 1000)],
   );
   for (const table of ["BulkStagedOrder", "BulkStagedOrderLine"]) {
+    // The distinct run ids of a table that may hold millions of rows mid-backfill, found by
+    // skipping along its primary key (which leads with the run id) rather than by a scan.
     await pool.query(
-      `DELETE FROM "${table}" s WHERE NOT EXISTS (SELECT 1 FROM "SyncRun" r WHERE r."id" = s."syncRunId")`,
+      `WITH RECURSIVE runs AS (
+         (SELECT "syncRunId" AS id FROM "${table}" ORDER BY "syncRunId" LIMIT 1)
+         UNION ALL
+         SELECT (SELECT "syncRunId" FROM "${table}" WHERE "syncRunId" > runs.id ORDER BY "syncRunId" LIMIT 1)
+         FROM runs WHERE runs.id IS NOT NULL
+       )
+       DELETE FROM "${table}" WHERE "syncRunId" IN (
+         SELECT runs.id FROM runs
+         WHERE runs.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "SyncRun" r WHERE r."id" = runs.id))`,
     );
   }
 }
