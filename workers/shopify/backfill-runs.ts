@@ -45,9 +45,9 @@ async function clearRuns(pool: Database["pool"], shopId: number, runs: string, a
 }
 
 /**
- * A new backfill supersedes every earlier run of the shop: one backfill job per shop runs at
- * a time (the queue deduplicates it), and a new run starts only when the last one is not to
- * be resumed, so their leftovers are abandoned whatever their status says.
+ * A new backfill supersedes every earlier run of the shop: one backfill per shop runs at a
+ * time (the sync processor holds a Redis lock for it), and a new run starts only when the
+ * last one is not to be resumed, so their leftovers are abandoned whatever their status says.
  */
 export function clearSupersededRuns(pool: Database["pool"], shopId: number, currentRunId: number) {
   return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2`, [currentRunId]);
