@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
+import { ingestCustomers, ingestOrders, ingestProducts, ingestRefundLines, ingestRefunds } from "~/ingest/index.server";
 
 import { createTestDatabase, type TestDatabase } from "./helpers/database";
 import { createShop, orderRecord } from "./helpers/factories";
@@ -207,6 +207,38 @@ describe("customer and product ingest", () => {
     });
     expect(refund.order?.externalId).toBe("8001");
     expect(refund.lines[0]!.orderLineId).not.toBeNull();
+  });
+
+  it("completes a refund stored without lines, and gives one with an invalid line none, saying why", async () => {
+    const shop = await createShop(db.prisma);
+    await ingestOrders(db.pool, shop.id, [orderRecord("8003", { lines: [["P1", 3, "4.00"]] })]);
+    const pending = (externalId: string) => ({
+      externalId,
+      orderExternalId: "8003",
+      processedAt: "2026-03-03T00:00:00Z",
+      currency: "USD",
+      totalAmount: "4.00",
+      lines: [],
+      linesPending: true,
+      updatedAt: "2026-03-03T00:00:00Z",
+    });
+    await ingestRefunds(db.pool, shop.id, [pending("R3"), pending("R4")]);
+    const result = await ingestRefundLines(db.pool, shop.id, [
+      { refundExternalId: "R3", lines: [{ orderLineExternalId: "8003-L1", quantity: 1, amount: "4.00" }] },
+      { refundExternalId: "R4", lines: [{ orderLineExternalId: "8003-L1", quantity: -1, amount: "4.00" }] },
+    ]);
+    expect(result.completed).toBe(2);
+    expect(result.rejected).toEqual([{ externalId: "R4", reasons: [expect.stringMatching(/^line: quantity: /)] }]);
+    const refunds = await db.prisma.refund.findMany({
+      where: { shopId: shop.id },
+      include: { lines: true },
+      orderBy: { externalId: "asc" },
+    });
+    expect(refunds.map((r) => [r.externalId, r.linesPending, r.lines.length])).toEqual([
+      ["R3", false, 1],
+      ["R4", false, 0],
+    ]);
+    expect(refunds[0]!.lines[0]!.orderLineId).not.toBeNull();
   });
 
   it("links a refund that arrived before its order to the order's lines when the order comes", async () => {
