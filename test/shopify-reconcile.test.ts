@@ -9,6 +9,7 @@ import { ingestRefunds } from "~/ingest/index.server";
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
 import { costLimited, waitForCost } from "~/platforms/shopify/cost-limiter.server";
+import { REFUND_LINES_PER_REFUND } from "~/platforms/shopify/reconcile-queries";
 import { createRedis } from "~/queues/connection.server";
 
 import { runReconcile } from "../workers/shopify/reconcile";
@@ -275,7 +276,7 @@ describe("refund lines", () => {
                 extensions: { code: "INTERNAL_SERVER_ERROR" },
               },
             ],
-            extensions: cost(845, 1900),
+            extensions: cost(530, 1900),
           });
         }
         return HttpResponse.json({
@@ -286,16 +287,16 @@ describe("refund lines", () => {
                     id,
                     refundLineItems: {
                       pageInfo: {
-                        hasNextPage: held[id]!.length > 40,
-                        endCursor: held[id]!.length > 40 ? "refund-line-40" : null,
+                        hasNextPage: held[id]!.length > REFUND_LINES_PER_REFUND,
+                        endCursor: held[id]!.length > REFUND_LINES_PER_REFUND ? "refund-line-10" : null,
                       },
-                      nodes: held[id]!.slice(0, 40),
+                      nodes: held[id]!.slice(0, REFUND_LINES_PER_REFUND),
                     },
                   }
                 : null,
             ),
           },
-          extensions: cost(845, 1900),
+          extensions: cost(530, 1900),
         });
       }),
       admin.query("MoreRefundLines", ({ variables }) => {
@@ -305,7 +306,7 @@ describe("refund lines", () => {
             node: {
               refundLineItems: {
                 pageInfo: { hasNextPage: false, endCursor: null },
-                nodes: held[String(variables.id)]!.slice(40),
+                nodes: held[String(variables.id)]!.slice(REFUND_LINES_PER_REFUND),
               },
             },
           },
@@ -343,7 +344,7 @@ describe("refund lines", () => {
     const result = await reconcile();
     expect(result.counts).toMatchObject({ orders: 1, refundLines: 3 });
     expect(asked.ids).toEqual([["gid://shopify/Refund/71", "gid://shopify/Refund/72", "gid://shopify/Refund/73"]]);
-    expect(asked.more).toBe(1); // refund 72's lines past the first 40
+    expect(asked.more).toBe(1); // refund 72's lines past the first 10
     expect(await storedRefundLines(shop.id)).toEqual([
       { refund: "71", lines: 2, linked: 2, products: 2, units: 3, pending: false },
       { refund: "72", lines: 45, linked: 45, products: 45, units: 45, pending: false },

@@ -2,7 +2,7 @@
  * Fetches the lines of refunds stored without them. Bulk results and pages of orders carry
  * each refund but not what it returned (its lines are a connection inside a list, which a
  * bulk query cannot nest and a page of orders has no cost left for), so the refunds are
- * flagged `linesPending` and their lines are asked for here by refund id, 20 at a time,
+ * flagged `linesPending` and their lines are asked for here by refund id, 10 at a time,
  * through the shop's cost limiter. Run by the reconcile, so a failure is retried with it; a
  * refund that Shopify no longer returns is completed with no lines rather than asked for
  * again forever.

@@ -50,15 +50,18 @@ const REFUND_LINE_FIELDS = `quantity subtotalSet { shopMoney { amount } }
         lineItem { id sku name isGiftCard product { id } }`;
 
 /**
- * Refunds stored without their lines, by id (REFUND_LINES_PER_QUERY of them: 20 refunds x 40
- * lines keeps the requested cost near 850 of the 1,000-point ceiling).
+ * Refunds stored without their lines, by id. 10 refunds x 10 lines stays under the 1,000-point
+ * ceiling even counting every object inside a line (objects 1, a connection 2 + first x its
+ * node): 10 x (1 + 2 + 10 x 5) = 530. Most refunds return one or two lines; longer ones are
+ * paged with MORE_REFUND_LINES.
  */
-export const REFUND_LINES_PER_QUERY = 20;
+export const REFUND_LINES_PER_QUERY = 10;
+export const REFUND_LINES_PER_REFUND = 10;
 export const REFUND_LINES = `query RefundLines($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on Refund {
       id
-      refundLineItems(first: 40) { pageInfo { hasNextPage endCursor } nodes { ${REFUND_LINE_FIELDS} } }
+      refundLineItems(first: ${REFUND_LINES_PER_REFUND}) { pageInfo { hasNextPage endCursor } nodes { ${REFUND_LINE_FIELDS} } }
     }
   }
 }`;
