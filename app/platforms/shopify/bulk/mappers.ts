@@ -68,13 +68,17 @@ export function customerFromBulk(node: Node): CustomerRecord {
   };
 }
 
-export function lineItemFromBulk(item: Node): OrderLineRecord {
+/** A LineItem's kind and product: gift cards are sold but are no product to recommend. */
+function kindAndProduct(item: Node): Pick<OrderLineRecord, "kind" | "productExternalId"> {
   const productId = idOf(item.product);
-  const giftCard = item.isGiftCard === true;
+  if (item.isGiftCard === true) return { kind: "GIFT_CARD", productExternalId: null };
+  return { kind: productId ? "PRODUCT" : "OTHER", productExternalId: productId };
+}
+
+export function lineItemFromBulk(item: Node): OrderLineRecord {
   return {
     externalId: idOf(item.id)!,
-    kind: giftCard ? "GIFT_CARD" : productId ? "PRODUCT" : "OTHER",
-    productExternalId: giftCard ? null : productId,
+    ...kindAndProduct(item),
     variantExternalId: idOf(item.variant),
     sku: text(item.sku),
     title: text(item.name) ?? "",
@@ -128,12 +132,9 @@ export function orderFromBulk(node: Node, lineItems: Node[]): { order: OrderReco
 /** A RefundLineItem node (refund-lines query): what was returned, against which order line. */
 export function refundLineFromGraphql(node: Node): RefundLineRecord {
   const item = (node.lineItem as Node | null) ?? {};
-  const productId = idOf(item.product);
-  const giftCard = item.isGiftCard === true;
   return {
     orderLineExternalId: idOf(item.id),
-    kind: giftCard ? "GIFT_CARD" : productId ? "PRODUCT" : "OTHER",
-    productExternalId: giftCard ? null : productId,
+    ...kindAndProduct(item),
     sku: text(item.sku),
     title: text(item.name) ?? "",
     quantity: node.quantity as number,
