@@ -24,14 +24,17 @@ export interface FinishListener {
   close(): Promise<void>;
 }
 
-/** Listens for one operation's announcement (a poller opens one per operation it waits on). */
-export type FinishSignal = (operationId: string) => Promise<FinishListener>;
+/**
+ * Listens for one operation's announcement (a poller opens one per operation it waits on);
+ * null when it cannot listen, and the poller keeps its own sleep.
+ */
+export type FinishSignal = (operationId: string) => Promise<FinishListener | null>;
 
 /**
  * Listens on a connection of its own (a subscribed Redis connection can do nothing else). An
  * announcement that comes while the poller is querying, not sleeping, is remembered so the
- * next sleep returns at once. The signal only speeds polling up: when Redis cannot subscribe,
- * the poller sleeps its full interval, and closing never fails the wait.
+ * next sleep returns at once. The signal only speeds polling up: when Redis cannot subscribe
+ * there is no listener, and closing never fails the wait.
  */
 export function redisFinishSignal(redis: Redis): FinishSignal {
   return async (operationId) => {
@@ -53,7 +56,7 @@ export function redisFinishSignal(redis: Redis): FinishSignal {
     } catch (error) {
       log.warn({ operationId, error: (error as Error).message }, "bulk finish listener unavailable: polling only");
       await close();
-      return { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), close: async () => undefined };
+      return null;
     }
     return {
       async sleep(ms) {
