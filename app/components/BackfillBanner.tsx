@@ -1,6 +1,7 @@
 import { Banner, BlockStack, Layout, ProgressBar, Text } from "@shopify/polaris";
 
 import { formatCount } from "~/lib/format";
+import type { BackfillStatus } from "~/read/sync-status.server";
 
 const STEP: Record<string, string> = { products: "Products", customers: "Customers", orders: "Orders" };
 
@@ -8,17 +9,7 @@ const STEP: Record<string, string> = { products: "Products", customers: "Custome
  * The overview page's notice while the shop's history is still being imported (figures below
  * are then partial), or when the import stopped; nothing once it has finished.
  */
-export function BackfillBanner({
-  backfill,
-}: {
-  backfill: {
-    status: string;
-    phase: string | null;
-    progress: number | null;
-    counts: Record<string, number>;
-    error: string | null;
-  } | null;
-}) {
+export function BackfillBanner({ backfill }: { backfill: BackfillStatus | null }) {
   if (!backfill || backfill.status === "SUCCEEDED") return null;
   if (backfill.status === "FAILED") {
     return (
@@ -34,15 +25,14 @@ export function BackfillBanner({
       </Layout.Section>
     );
   }
-  const step = backfill.phase ? STEP[backfill.phase] : undefined;
-  const loaded = step ? backfill.counts[backfill.phase!] : undefined;
+  const step = STEP[backfill.phase ?? ""];
   const percent = backfill.progress === null ? null : Math.round(backfill.progress * 100);
   return (
     <Layout.Section>
       <Banner tone="info" title="Importing your store's history">
         <BlockStack gap="200">
           <p>
-            {step ? `${step}: ${formatCount(loaded ?? 0)} loaded so far.` : "Waiting for Shopify to prepare the data."}{" "}
+            {step ? `${step}: ${formatCount(backfill.counts[backfill.phase!] ?? 0)} loaded so far. ` : ""}
             The figures below grow as the import goes on.
           </p>
           {percent === null ? null : (

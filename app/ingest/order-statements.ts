@@ -89,10 +89,11 @@ export function upsertOrderLinesFrom(source: string): string {
  * product or customer can be created while a backfill runs). Rather than drop the link, a
  * placeholder row with no platform timestamp is inserted, which the real record always
  * overwrites when it arrives. Sorted, so concurrent statements take the same locks in the
- * same order. No placeholder is made for a customer redacted during an unfinished backfill
- * (redactions.server.ts); callers hold lockCustomerWrites. A row another statement inserted meanwhile is "updated" to itself, so that
+ * same order. A row another statement inserted meanwhile is "updated" to itself, so that
  * RETURNING still gives its id; the column touched is outside every key, so the row lock is
- * the weaker one that does not block foreign-key checks on the row.
+ * the weaker one that does not block foreign-key checks on the row. No placeholder is made
+ * for a customer redacted during an unfinished backfill (callers hold lockCustomerWrites;
+ * redactions.server.ts).
  */
 function placeholderFor(table: "Customer" | "Product", prefix: string, extraColumn = "", extraValue = ""): string {
   const redacted = table === "Customer" ? `AND ${notRedacted(`src.${prefix}_external_id`)}` : "";

@@ -29,9 +29,8 @@ export const LOCK_FOR_REDACTION = `SELECT pg_advisory_xact_lock(${CUSTOMER_WRITE
 
 /**
  * A condition true unless the customer external id `column` was redacted during the shop's
- * unfinished backfill; `shopParam` is the shop id's placeholder in the statement.
+ * unfinished backfill; the shop id is $1, as in every ingest statement.
  */
-export function notRedacted(column: string, shopParam = "$1"): string {
-  return `NOT EXISTS (SELECT 1 FROM "BackfillRedaction" r
-                      WHERE r."shopId" = ${shopParam} AND r."customerExternalId" = ${column})`;
+export function notRedacted(column: string): string {
+  return `NOT EXISTS (SELECT 1 FROM "BackfillRedaction" r WHERE r."shopId" = $1 AND r."customerExternalId" = ${column})`;
 }

@@ -13,12 +13,11 @@ export interface BackfillStatus {
   /** Rows stored so far per step, e.g. {"orders": 120000}. */
   counts: Record<string, number>;
   error: string | null;
-  startedAt: Date;
 }
 
 export async function loadBackfillStatus(pool: pg.Pool, shopId: number): Promise<BackfillStatus | null> {
   const { rows } = await pool.query<BackfillStatus>(
-    `SELECT "status", "phase", "progress", "counts", "error", "startedAt" FROM "SyncRun"
+    `SELECT "status", "phase", "progress", "counts", "error" FROM "SyncRun"
      WHERE "shopId" = $1 AND "kind" = 'BACKFILL' ORDER BY "id" DESC LIMIT 1`,
     [shopId],
   );

@@ -11,15 +11,11 @@ import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/
 import { queryData, type AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
 import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import type { BulkResource } from "~/platforms/shopify/bulk/queries";
-import { MORE_LINE_ITEMS, RECONCILE_QUERIES } from "~/platforms/shopify/reconcile-queries";
+import { MORE_LINE_ITEMS, RECONCILE_QUERIES, type Page } from "~/platforms/shopify/reconcile-queries";
 
 import { fetchPendingRefundLines } from "./refund-lines";
 
 type Node = Record<string, unknown>;
-interface Page {
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: Node[];
-}
 
 const RESOURCES: BulkResource[] = ["products", "customers", "orders"];
 const OVERLAP_MS = 60_000;

@@ -12,23 +12,24 @@ import { log } from "~/logger.server";
 import { ingestRefundLines } from "~/ingest/index.server";
 import { queryData, type AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
 import { refundLineFromGraphql } from "~/platforms/shopify/bulk/mappers";
-import { MORE_REFUND_LINES, REFUND_LINES, REFUND_LINES_PER_QUERY } from "~/platforms/shopify/reconcile-queries";
+import {
+  MORE_REFUND_LINES,
+  REFUND_LINES,
+  REFUND_LINES_PER_QUERY,
+  type Page,
+} from "~/platforms/shopify/reconcile-queries";
 
 type Node = Record<string, unknown>;
-interface LinePage {
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: Node[];
-}
 
 /**
  * Every line of a refund whose first page was not all of them; null when a further page did
  * not come (the refund stays pending rather than be stored with part of its lines).
  */
-async function allRefundLines(graphql: AdminGraphql, id: string, first: LinePage): Promise<Node[] | null> {
+async function allRefundLines(graphql: AdminGraphql, id: string, first: Page): Promise<Node[] | null> {
   const lines = [...first.nodes];
   let info = first.pageInfo;
   while (info.hasNextPage) {
-    const data = await queryData<{ node: { refundLineItems: LinePage } | null }>(graphql, MORE_REFUND_LINES, {
+    const data = await queryData<{ node: { refundLineItems: Page } | null }>(graphql, MORE_REFUND_LINES, {
       id,
       after: info.endCursor,
     });
@@ -57,13 +58,9 @@ export async function fetchPendingRefundLines(options: {
     if (rows.length === 0) return completed;
     after = rows.at(-1)!.id;
     const ids = rows.map((row) => `gid://shopify/Refund/${row.externalId}`);
-    const data = await queryData<{ nodes: ({ id: string; refundLineItems: LinePage } | null)[] }>(
-      graphql,
-      REFUND_LINES,
-      {
-        ids,
-      },
-    );
+    const data = await queryData<{ nodes: ({ id: string; refundLineItems: Page } | null)[] }>(graphql, REFUND_LINES, {
+      ids,
+    });
     const refunds = [];
     for (const [index, node] of data.nodes.entries()) {
       const lines = node ? await allRefundLines(graphql, node.id, node.refundLineItems) : [];

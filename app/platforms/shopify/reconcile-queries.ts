@@ -12,6 +12,12 @@ import {
   type BulkResource,
 } from "./bulk/queries";
 
+/** One page of a connection as these queries select it (`pageInfo` and `nodes`). */
+export interface Page {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: Record<string, unknown>[];
+}
+
 export const RECONCILE_QUERIES: Record<BulkResource, string> = {
   orders: `query ReconcileOrders($query: String!, $after: String) {
   orders(first: 20, after: $after, query: $query, sortKey: UPDATED_AT) {
