@@ -89,7 +89,7 @@ function order(n: number, updatedAt: string, lines: number) {
   };
 }
 
-function handlers(shop: string, log: { queries: string[]; throttledOnce: boolean }) {
+function handlers(shop: string, log: { queries: string[]; throttledOnce: boolean; pages: number[][] }) {
   const admin = mswGraphql.link(`https://${shop}/admin/api/2026-10/graphql.json`);
   const orders = [
     order(1, "2026-05-02T08:00:00Z", 2),
@@ -125,20 +125,49 @@ function handlers(shop: string, log: { queries: string[]; throttledOnce: boolean
           extensions: cost(862, 110),
         });
       }
+      const [first, lines] = [Number(variables.first), Number(variables.lines)];
+      log.pages.push([first, lines]);
+      // Every object counted: each order's node (1 + 12 money + 1 customer + its refunds' list,
+      // about 20) and its lines (2 + lines x 7).
+      const requested = 2 + first * (20 + 2 + lines * 7);
+      if (requested > 1000) {
+        return HttpResponse.json({
+          errors: [
+            {
+              message: `Query cost is ${requested}, which exceeds the single query max cost limit (1000).`,
+              extensions: {
+                code: "MAX_COST_EXCEEDED",
+                cost: requested,
+                maxCost: 1000,
+                documentation: "https://shopify.dev/api/usage/rate-limits",
+              },
+            },
+          ],
+        });
+      }
       log.queries.push(String(variables.query));
-      const page = variables.after ? orders.slice(2) : orders.slice(0, 2);
+      const offset = variables.after ? Number(String(variables.after).replace("order-cursor-", "")) : 0;
+      const page = orders.slice(offset, offset + first);
+      const more = offset + first < orders.length;
       return HttpResponse.json({
         data: {
           orders: {
-            pageInfo: { hasNextPage: !variables.after, endCursor: variables.after ? null : "order-cursor-2" },
-            nodes: page.map(strip),
+            pageInfo: { hasNextPage: more, endCursor: more ? `order-cursor-${offset + first}` : null },
+            nodes: page.map((o) => ({
+              ...strip(o),
+              lineItems: {
+                pageInfo: { hasNextPage: o.allItems.length > lines, endCursor: `line-cursor-${lines}` },
+                nodes: o.allItems.slice(0, lines),
+              },
+            })),
           },
         },
-        extensions: cost(862, 1500),
+        extensions: cost(requested, 1500),
       });
     }),
     admin.query("MoreLineItems", ({ variables }) => {
-      const items = orders.find((o) => o.id === variables.id)!.allItems.slice(40);
+      const offset = Number(String(variables.after).replace("line-cursor-", ""));
+      const items = orders.find((o) => o.id === variables.id)!.allItems.slice(offset);
       return HttpResponse.json({
         data: { order: { lineItems: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: items } } },
         extensions: cost(102, 1400),
@@ -158,12 +187,12 @@ describe("the cost limiter", () => {
 });
 
 describe("reconcile", () => {
-  it("pages through changes since the watermark, backing off on THROTTLED, and moves the watermark", async () => {
+  it("pages through changes since the watermark, backing off on THROTTLED and shrinking a page Shopify finds too costly, and moves the watermark", async () => {
     const { domain, shop } = await euroShop("reconcile");
     await app.db.prisma.syncRun.create({
       data: { shopId: shop.id, kind: "BACKFILL", status: "SUCCEEDED", startedAt: new Date("2026-05-02T00:00:00Z") },
     });
-    const log = { queries: [] as string[], throttledOnce: false };
+    const log = { queries: [] as string[], throttledOnce: false, pages: [] as number[][] };
     app.server.use(...handlers(domain, log));
     const waits: number[] = [];
     const graphql = costLimited(adminGraphqlFor(domain, "shpat_reconcile"), {
@@ -177,6 +206,15 @@ describe("reconcile", () => {
     const result = await runReconcile({ database: app.db, graphql, shopId: shop.id });
     expect(result.counts).toEqual({ products: 0, customers: 0, orders: 3, refundLines: 0 });
     expect(waits[0]).toBe(7520); // the THROTTLED answer's own figures decide the wait
+    // After the throttled try: 20, 10 and 5 orders of 40 lines cost over 1,000 points; 2 fit,
+    // and the next page keeps 2.
+    expect(log.pages).toEqual([
+      [20, 40],
+      [10, 40],
+      [5, 40],
+      [2, 40],
+      [2, 40],
+    ]);
     // One minute of overlap before the backfill's start.
     expect(log.queries[0]).toBe("updated_at:>'2026-05-01T23:59:00.000Z'");
     const lines = await app.db.pool.query(

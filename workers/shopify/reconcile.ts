@@ -8,10 +8,16 @@
 import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
-import { queryData, type AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
+import {
+  dataOf,
+  hasErrorCode,
+  queryData,
+  type AdminGraphql,
+  type GraphqlAnswer,
+} from "~/platforms/shopify/admin-graphql.server";
 import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import type { BulkResource } from "~/platforms/shopify/bulk/queries";
-import { MORE_LINE_ITEMS, RECONCILE_QUERIES, type Page } from "~/platforms/shopify/reconcile-queries";
+import { MORE_LINE_ITEMS, ORDER_PAGE, RECONCILE_QUERIES, type Page } from "~/platforms/shopify/reconcile-queries";
 
 import { fetchPendingRefundLines } from "./refund-lines";
 
@@ -68,6 +74,16 @@ async function ingestPage(options: ReconcileOptions, resource: BulkResource, nod
   }
 }
 
+/**
+ * Half the orders per page, then half the lines per order, until Shopify accepts the cost.
+ * Lines past the page are fetched by MORE_LINE_ITEMS, so no line is lost by shrinking.
+ */
+function smallerPage(page: typeof ORDER_PAGE): typeof ORDER_PAGE {
+  if (page.first > 1) return { ...page, first: Math.floor(page.first / 2) };
+  if (page.lines > 1) return { ...page, lines: Math.floor(page.lines / 2) };
+  throw new Error("Shopify refuses even one order with one line per query as too costly");
+}
+
 export async function runReconcile(options: ReconcileOptions) {
   const { database, graphql, shopId } = options;
   const { prisma } = database;
@@ -86,6 +102,7 @@ export async function runReconcile(options: ReconcileOptions) {
   const fallback = backfill?.startedAt.getTime() ?? now() - FIRST_RUN_LOOKBACK_MS;
   const run = await prisma.syncRun.create({ data: { shopId, kind: "RECONCILE", status: "RUNNING" } });
   const counts: Record<string, number> = {};
+  let orderPage = ORDER_PAGE;
   try {
     for (const resource of RESOURCES) {
       const since = new Date((watermarks[resource] ? Date.parse(watermarks[resource]) : fallback) - OVERLAP_MS);
@@ -93,12 +110,15 @@ export async function runReconcile(options: ReconcileOptions) {
       let after: string | null = null;
       counts[resource] = 0;
       await prisma.syncRun.update({ where: { id: run.id }, data: { phase: resource } });
-      do {
-        const data: Record<string, Page> = await queryData<Record<string, Page>>(graphql, RECONCILE_QUERIES[resource], {
-          query: `updated_at:>'${since.toISOString()}'`,
-          after,
-        });
-        const page = data[resource]!;
+      for (;;) {
+        const variables: Record<string, unknown> = { query: `updated_at:>'${since.toISOString()}'`, after };
+        if (resource === "orders") Object.assign(variables, orderPage);
+        const answer: GraphqlAnswer<Record<string, Page>> = await graphql(RECONCILE_QUERIES[resource], variables);
+        if (resource === "orders" && hasErrorCode(answer, "MAX_COST_EXCEEDED")) {
+          orderPage = smallerPage(orderPage);
+          continue;
+        }
+        const page: Page = dataOf(answer)[resource]!;
         await ingestPage(options, resource, page.nodes);
         counts[resource] += page.nodes.length;
         for (const node of page.nodes) {
@@ -107,7 +127,8 @@ export async function runReconcile(options: ReconcileOptions) {
           }
         }
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-      } while (after);
+        if (!after) break;
+      }
       watermarks[resource] = newest;
     }
     // Refunds from the backfill and from the pages above came without their lines. A failure

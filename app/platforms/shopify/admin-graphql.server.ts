@@ -54,12 +54,16 @@ export function hasErrorCode(answer: GraphqlAnswer<unknown>, code: string): bool
 }
 
 /** The answer's data, or an error naming Shopify's messages (for queries with no partial use). */
+export function dataOf<T>(answer: GraphqlAnswer<T>): T {
+  if (answer.errors?.length) throw new Error(`Shopify query failed: ${answer.errors.map((e) => e.message).join("; ")}`);
+  return answer.data!;
+}
+
+/** Runs a query and returns its data (see dataOf). */
 export async function queryData<T>(
   graphql: AdminGraphql,
   text: string,
   variables: Record<string, unknown>,
 ): Promise<T> {
-  const answer = await graphql<T>(text, variables);
-  if (answer.errors?.length) throw new Error(`Shopify query failed: ${answer.errors.map((e) => e.message).join("; ")}`);
-  return answer.data!;
+  return dataOf(await graphql<T>(text, variables));
 }

@@ -1,7 +1,10 @@
 /**
- * Paginated "changed since" queries for the reconcile. Page sizes keep each query's
- * requested cost under Shopify's 1,000-point ceiling (a connection costs its `first`, nested
- * ones multiply): orders 20 x 40 lines, products 8 x 100 variants, customers 100.
+ * Paginated "changed since" queries for the reconcile. A query's requested cost must stay
+ * under Shopify's 1,000-point ceiling; a connection costs 2 + `first` times its node, whose
+ * objects cost 1 each. Products (8 x 100 variants, about 850) and customers (100, about 300)
+ * are sized for that. An order's node holds a dozen money objects and its lines several each,
+ * so how many orders and lines fit is left to the reconcile: it starts at ORDER_PAGE and
+ * shrinks the page when Shopify answers MAX_COST_EXCEEDED.
  */
 import {
   CUSTOMER_FIELDS,
@@ -12,6 +15,9 @@ import {
   type BulkResource,
 } from "./bulk/queries";
 
+/** Orders and lines per page of ReconcileOrders to start with (lines past these are paged). */
+export const ORDER_PAGE = { first: 20, lines: 40 };
+
 /** One page of a connection as these queries select it (`pageInfo` and `nodes`). */
 export interface Page {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -19,12 +25,12 @@ export interface Page {
 }
 
 export const RECONCILE_QUERIES: Record<BulkResource, string> = {
-  orders: `query ReconcileOrders($query: String!, $after: String) {
-  orders(first: 20, after: $after, query: $query, sortKey: UPDATED_AT) {
+  orders: `query ReconcileOrders($query: String!, $after: String, $first: Int!, $lines: Int!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
       ${ORDER_FIELDS}
-      lineItems(first: 40) { pageInfo { hasNextPage endCursor } nodes { ${LINE_ITEM_FIELDS} } }
+      lineItems(first: $lines) { pageInfo { hasNextPage endCursor } nodes { ${LINE_ITEM_FIELDS} } }
     }
   }
 }`,
