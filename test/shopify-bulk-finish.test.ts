@@ -59,6 +59,17 @@ function operationAtShopify() {
   return { id, state, handler, finish: () => (state.finished = true) };
 }
 
+/** Waits, listening on `listener`, for an operation Shopify has already finished. */
+async function waitForFinishedOperation(listener: Redis) {
+  const operation = operationAtShopify();
+  operation.finish();
+  app.server.use(operation.handler);
+  const result = await waitForBulkOperation(adminGraphqlFor(DOMAIN, "shpat_test"), operation.id, {
+    finishSignal: redisFinishSignal(listener),
+  });
+  return { operation, result };
+}
+
 const theShop = () =>
   upsertShop(app.db.prisma, { platform: "SHOPIFY", domain: DOMAIN, name: DOMAIN, timezone: "UTC", currency: "USD" });
 
@@ -110,12 +121,7 @@ describe("bulk_operations/finish", () => {
     await expect(
       applyShopifyWebhook({ database: app.db, redis }, shop, "bulk_operations/finish", { status: "completed" }),
     ).rejects.toThrow(/admin_graphql_api_id is not a BulkOperation id/);
-    const operation = operationAtShopify();
-    operation.finish();
-    app.server.use(operation.handler);
-    const result = await waitForBulkOperation(adminGraphqlFor(DOMAIN, "shpat_test"), operation.id, {
-      finishSignal: redisFinishSignal(redis),
-    });
+    const { operation, result } = await waitForFinishedOperation(redis);
     expect(result.status).toBe("COMPLETED");
     expect(await announceBulkFinished(redis, operation.id)).toBe(0);
   });
@@ -129,12 +135,7 @@ describe("bulk_operations/finish", () => {
       retryStrategy: () => null,
     });
     unreachable.on("error", () => {}); // the outcome is the wait's result
-    const operation = operationAtShopify();
-    operation.finish();
-    app.server.use(operation.handler);
-    const result = await waitForBulkOperation(adminGraphqlFor(DOMAIN, "shpat_test"), operation.id, {
-      finishSignal: redisFinishSignal(unreachable),
-    });
+    const { result } = await waitForFinishedOperation(unreachable);
     expect(result.status).toBe("COMPLETED");
     unreachable.disconnect();
   });
