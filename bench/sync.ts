@@ -25,6 +25,7 @@ import { resolvePostgres } from "../scripts/lib/postgres";
 import { runBackfill } from "../workers/shopify/backfill";
 
 import { freshDatabase } from "./lib/fresh-database";
+import { postgresCpuSeconds } from "./lib/postgres-cpu";
 import { machine } from "./machine";
 import { customerLines, orderLines, productLines, seeded, shopifyIds, type ShopSize } from "./synthetic-shop";
 
@@ -98,8 +99,33 @@ function completedBulkApi(base: string): AdminGraphql {
   };
 }
 
+/**
+ * CPU seconds used by this process and by the Postgres server over a step. Their sum against
+ * twice the wall time says how much of the two cores the step left idle.
+ */
+interface CpuSeconds {
+  node: number;
+  postgres: number | null;
+}
+
+function cpuReading() {
+  return { node: process.cpuUsage(), postgres: postgresCpuSeconds() };
+}
+
+function cpuSince(before: ReturnType<typeof cpuReading>): CpuSeconds {
+  const node = process.cpuUsage(before.node);
+  const postgres = postgresCpuSeconds();
+  return {
+    node: Math.round((node.user + node.system) / 1e5) / 10,
+    postgres: postgres === null || before.postgres === null ? null : Math.round((postgres - before.postgres) * 10) / 10,
+  };
+}
+
 /** COPY the same shop straight into the tables: no download, no JSON, no upserts. */
-async function copyCeiling(url: string, size: ShopSize): Promise<{ seconds: number; orders: number; lines: number }> {
+async function copyCeiling(
+  url: string,
+  size: ShopSize,
+): Promise<{ seconds: number; orders: number; lines: number; cpu: CpuSeconds }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const { rows } = await client.query(
@@ -122,6 +148,7 @@ async function copyCeiling(url: string, size: ShopSize): Promise<{ seconds: numb
     await done;
   };
   const started = performance.now();
+  const cpuBefore = cpuReading();
   const at = "2024-01-01T00:00:00Z";
   await copy(
     `COPY "Product" ("shopId", "externalId", "title", "platformUpdatedAt", "updatedAt") FROM STDIN`,
@@ -182,8 +209,9 @@ async function copyCeiling(url: string, size: ShopSize): Promise<{ seconds: numb
     },
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSince(cpuBefore);
   await client.end();
-  return { seconds, orders: size.orders, lines: lineCount };
+  return { seconds, orders: size.orders, lines: lineCount, cpu };
 }
 
 async function main() {
@@ -214,8 +242,10 @@ async function main() {
       currency: "USD",
     });
     const started = performance.now();
+    const cpuBefore = cpuReading();
     const backfill = await runBackfill({ database, graphql: completedBulkApi(base), shopId: shop.id });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSince(cpuBefore);
     const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM "OrderLine"`);
     await database.close();
     peakRss = Math.round(process.resourceUsage().maxRSS / 1024); // before the COPY part runs
@@ -226,6 +256,7 @@ async function main() {
       orders_per_s: Math.round(backfill.counts.orders / seconds),
       lines_per_s: Math.round(rows[0].n / seconds),
       step_ms: backfill.timings,
+      cpu_s: cpu,
     };
     console.error(`backfill: ${JSON.stringify(result)}`);
   } finally {
@@ -253,6 +284,7 @@ async function main() {
         seconds: Math.round(ceiling.seconds * 10) / 10,
         orders_per_s: copyOrdersPerS,
         lines_per_s: Math.round(ceiling.lines / ceiling.seconds),
+        cpu_s: ceiling.cpu,
       },
       ratio_to_copy: Math.round(((result.orders_per_s as number) / copyOrdersPerS) * 1000) / 1000,
       targets: { orders_per_s: 20_000, peak_rss_mb: 512 },
