@@ -164,6 +164,9 @@ async function storeState(shopId: number) {
             (SELECT count(*) FROM "Customer" WHERE "shopId" = $1 AND "platformUpdatedAt" IS NOT NULL)::int AS customers,
             (SELECT count(*) FROM "Order" WHERE "shopId" = $1)::int AS orders,
             (SELECT count(*) FROM "OrderLine" WHERE "shopId" = $1 AND "productId" IS NOT NULL)::int AS lines,
+            (SELECT count(*) FROM "OrderLine" l
+               JOIN "ProductVariant" v ON v."id" = l."variantId" AND v."productId" = l."productId"
+               WHERE l."shopId" = $1)::int AS "linesWithTheirVariant",
             (SELECT count(*) FROM "Refund" WHERE "shopId" = $1)::int AS refunds,
             (SELECT sum("totalPrice")::text FROM "Order" WHERE "shopId" = $1) AS revenue,
             (SELECT (SELECT count(*) FROM "BulkStagingRow") + (SELECT count(*) FROM "BulkStagedOrder")
@@ -179,6 +182,7 @@ const COMPLETE = {
   customers: 4,
   orders: 7,
   lines: 14,
+  linesWithTheirVariant: 14,
   refunds: 1,
   revenue: "262.5000",
   staged: 0,

@@ -57,17 +57,22 @@ export function upsertOrdersFrom(source: string): string {
 
 /**
  * t(order_id, external_id, kind, product_external_id, variant_external_id, sku, title,
- * quantity, unit_price, discount). Lines are matched by externalId, so refund lines that
- * point at them keep pointing at them. Products not held yet get placeholders, titled after
- * the line that named them.
+ * quantity, unit_price, discount), and with `knownIds` also known_product_id and
+ * known_variant_id: ids the source already resolved, so only the null ones are looked up
+ * (COALESCE evaluates its second argument only when the first is null). Lines are matched by
+ * externalId, so refund lines that point at them keep pointing at them. Products not held
+ * yet get placeholders, titled after the line that named them.
  */
-export function upsertOrderLinesFrom(source: string): string {
+export function upsertOrderLinesFrom(source: string, { knownIds = false } = {}): string {
+  const known = (column: string) => (knownIds ? [`COALESCE(t.known_${column}, `, ")"] : ["", ""]);
+  const [productFrom, productTo] = known("product_id");
+  const [variantFrom, variantTo] = known("variant_id");
   return `WITH src AS (
      SELECT t.*,
-            (SELECT p."id" FROM "Product" p WHERE p."shopId" = $1 AND p."externalId" = t.product_external_id)
-              AS product_id,
-            (SELECT v."id" FROM "ProductVariant" v WHERE v."shopId" = $1 AND v."externalId" = t.variant_external_id)
-              AS variant_id
+            ${productFrom}(SELECT p."id" FROM "Product" p
+                           WHERE p."shopId" = $1 AND p."externalId" = t.product_external_id)${productTo} AS product_id,
+            ${variantFrom}(SELECT v."id" FROM "ProductVariant" v
+                           WHERE v."shopId" = $1 AND v."externalId" = t.variant_external_id)${variantTo} AS variant_id
      FROM ${source}
    ), new_product AS (
      ${placeholderFor("Product", "product", `, "title"`, `, src.title`)}

@@ -18,6 +18,7 @@ import { ingestCustomers, ingestProducts } from "~/ingest/index.server";
 import type { CustomerRecord } from "~/ingest/records";
 import { refreshStatistics } from "~/ingest/statistics.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
+import { loadCatalogIds } from "~/platforms/shopify/bulk/catalog-ids.server";
 import { jsonlLines, parseJsonlLine, stopReading } from "~/platforms/shopify/bulk/jsonl-lines.server";
 import { customerFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import { finishOrderMerge, mergeStagedOrders, nextChunkEnd } from "~/platforms/shopify/bulk/order-merge.server";
@@ -242,6 +243,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       const abort = new AbortController();
       const segmentEnds: number[] = [];
       const staging = stageOrders(pool, run.id, operation.url!, {
+        catalog: await loadCatalogIds(pool, shopId),
         fetchImpl: options.fetchImpl,
         segmentOrders: options.stagingSegment,
         signal: abort.signal,

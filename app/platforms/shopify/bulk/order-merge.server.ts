@@ -28,7 +28,8 @@ const CHUNK_ORDERS = `(SELECT DISTINCT ON ("externalId")
 
 /** A staged line `l` as the line upsert's source columns, after order_id. */
 const STAGED_LINE = `l."externalId" AS external_id, l."kind", l."productExternalId" AS product_external_id,
-     l."variantExternalId" AS variant_external_id, l."sku", l."title", l."quantity", l."unitPrice" AS unit_price,
+     l."variantExternalId" AS variant_external_id, l."productId" AS known_product_id,
+     l."variantId" AS known_variant_id, l."sku", l."title", l."quantity", l."unitPrice" AS unit_price,
      l."totalDiscount" AS discount`;
 
 /** Staged lines of the chunk's orders that were written ($5 ids, $6 externalIds). */
@@ -72,7 +73,7 @@ export async function mergeStagedOrders(
     await lockCustomerWrites(client, shopId);
     const written = await client.query<{ id: number; externalId: string }>(upsertOrdersFrom(CHUNK_ORDERS), range);
     if (written.rows.length === 0) return;
-    await client.query(upsertOrderLinesFrom(CHUNK_LINES), [
+    await client.query(upsertOrderLinesFrom(CHUNK_LINES, { knownIds: true }), [
       ...range,
       written.rows.map((row) => row.id),
       written.rows.map((row) => row.externalId),
@@ -100,6 +101,7 @@ export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId:
                        AND s."platformUpdatedAt" = o."platformUpdatedAt"
          WHERE l."syncRunId" = $2 AND l."adopted"
          ORDER BY l."externalId", l."seq" DESC) AS t`,
+        { knownIds: true },
       ),
       [shopId, syncRunId],
     );

@@ -18,6 +18,7 @@ import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
 
 import { shopifyId } from "../json";
 
+import type { CatalogIds } from "./catalog-ids.server";
 import { jsonlLines, parseJsonlLine, stopReading } from "./jsonl-lines.server";
 import { lineItemFromBulk, orderFromBulk } from "./mappers";
 
@@ -30,6 +31,8 @@ export interface OrderStagingOptions {
   onCommitted?: (throughSeq: number) => void | Promise<void>;
   /** Stops the download and rolls back the open segment. */
   signal?: AbortSignal;
+  /** Product and variant ids already known; lines staged without them are looked up by the merge. */
+  catalog?: CatalogIds;
 }
 
 export interface OrderStagingResult {
@@ -42,7 +45,7 @@ const ORDER_COLUMNS = `"syncRunId", "seq", "externalId", "name", "customerExtern
   "cancelledAt", "cancelReason", "currency", "subtotalPrice", "totalDiscounts", "totalShipping", "totalTax",
   "totalPrice", "totalRefunded", "test", "platformCreatedAt", "platformUpdatedAt", "refunds"`;
 const LINE_COLUMNS = `"syncRunId", "seq", "parentSeq", "parentExternalId", "externalId", "kind", "productExternalId",
-  "variantExternalId", "sku", "title", "quantity", "unitPrice", "totalDiscount"`;
+  "variantExternalId", "productId", "variantId", "sku", "title", "quantity", "unitPrice", "totalDiscount"`;
 
 type ValidLine = ValidOrder["lines"][number];
 
@@ -55,7 +58,7 @@ export async function stageOrders(
   url: string,
   options: OrderStagingOptions = {},
 ): Promise<OrderStagingResult> {
-  const { fetchImpl = fetch, segmentOrders = 20_000, onCommitted, signal } = options;
+  const { fetchImpl = fetch, segmentOrders = 20_000, onCommitted, signal, catalog } = options;
   const input = jsonlLines(url, { fetchImpl, signal });
   // Pull the first line before touching the staging: a failed download leaves it as it was.
   const first = await input.next();
@@ -100,6 +103,8 @@ export async function stageOrders(
         l.kind,
         copyValue(l.productExternalId),
         copyValue(l.variantExternalId),
+        copyValue(catalog?.product(l.productExternalId)),
+        copyValue(catalog?.variant(l.variantExternalId)),
         copyValue(l.sku),
         copyValue(l.title),
         String(l.quantity),
