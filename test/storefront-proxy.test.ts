@@ -4,6 +4,7 @@
  * PLATFORM-NOTES §1.4), read from real Postgres rows.
  */
 import crypto from "node:crypto";
+import { http, HttpResponse } from "msw";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { ingestCustomers, ingestProducts } from "~/ingest/index.server";
@@ -132,6 +133,39 @@ describe("GET /proxy/recommendations", () => {
     await expect(call(signedRequest({ kind: "for_you" }, { secret: "wrong" }))).rejects.toMatchObject({ status: 400 });
     const stale = Math.floor(Date.now() / 1000) - 3600;
     await expect(call(signedRequest({ kind: "for_you" }, { timestamp: stale }))).rejects.toMatchObject({ status: 400 });
+  });
+
+  it("never refreshes the shop's offline token, even when it is about to expire", async () => {
+    // A shopper's page view must not spend the rotating refresh token: only workers refresh,
+    // under the per-shop lock (offline-token.server.ts).
+    await app.db.prisma.session.create({
+      data: {
+        id: `offline_${domain}`,
+        shop: domain,
+        state: "",
+        accessToken: "shpat_expiring",
+        scope: "read_products",
+        expires: new Date(Date.now() + 60_000),
+        refreshToken: "shprt_only_one",
+        refreshTokenExpires: new Date(Date.now() + 90 * 24 * 3600_000),
+      },
+    });
+    const refreshes: string[] = [];
+    app.server.use(
+      http.post(`https://${domain}/admin/oauth/access_token`, async ({ request }) => {
+        refreshes.push(await request.text());
+        return HttpResponse.json({ error: "invalid_grant" }, { status: 400 });
+      }),
+    );
+    try {
+      const responses = await Promise.all([1, 2].map(() => call(signedRequest({ kind: "for_you", limit: "2" }))));
+      expect(responses.map((response) => response.status)).toEqual([200, 200]);
+      expect(refreshes).toEqual([]);
+      const session = await app.db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${domain}` } });
+      expect(session.refreshToken).toBe("shprt_only_one");
+    } finally {
+      await app.db.prisma.session.delete({ where: { id: `offline_${domain}` } });
+    }
   });
 
   it("answers 400 with reasons for bad parameters and 404 for a shop we do not serve", async () => {

@@ -2,7 +2,7 @@
  * Storefront recommendations through Shopify's App Proxy:
  *   https://{shop}/apps/foresight/recommendations?kind=similar&product_id=123
  * Shopify signs every proxied request (shop, logged_in_customer_id, timestamp, signature);
- * the library checks the signature and its age. The customer id comes from that signed query,
+ * verifyAppProxyRequest checks the signature and its age. The customer id comes from that signed query,
  * never from anything the browser could choose, so a shopper only ever sees their own list.
  * Lives outside the app.* layout: proxy requests carry no admin session (PLATFORM-NOTES §1.4).
  */
@@ -11,8 +11,8 @@ import { z } from "zod";
 
 import { db } from "~/db.server";
 import { log } from "~/logger.server";
+import { verifyAppProxyRequest } from "~/platforms/shopify/app-proxy.server";
 import { storefrontRecommendations } from "~/read/storefront.server";
-import { shopify } from "~/shopify.server";
 
 const Query = z.object({
   kind: z.enum(["for_you", "similar", "bought_together"]),
@@ -30,9 +30,8 @@ const json = (body: unknown, status: number, cache: string) =>
   });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  // Throws a 400 Response when the signature is missing, wrong or too old.
-  await shopify().authenticate.public.appProxy(request);
   const url = new URL(request.url);
+  await verifyAppProxyRequest(url);
   const domain = url.searchParams.get("shop")!;
   const parsed = Query.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) {
