@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onShopAuthorized } from "~/services/install.server";
 import { createRedis } from "~/queues/connection.server";
 import { bullSink, createQueues } from "~/queues/enqueue.server";
+import { QUEUE_OF } from "~/queues/jobs";
 
 import { createTestDatabase, type TestDatabase } from "./helpers/database";
 import { testRedisUrl } from "./helpers/urls";
@@ -128,8 +129,11 @@ describe("installing from the Shopify admin", () => {
     const session = await db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } });
     expect(session).toMatchObject({ accessToken: "shpat_exchanged_offline", refreshToken: "shprt_exchanged" });
     expect(session.expires!.getTime()).toBeGreaterThan(Date.now());
-    const jobs = await sync.getJobs(["waiting", "delayed", "active"]);
+    // The backfill now; the reconcile's scheduler has put its first run in the delayed set.
+    const jobs = await sync.getJobs(["waiting", "active"]);
     expect(jobs.map((job) => [job.name, job.data])).toEqual([["shopify-backfill", { shopId: shop.id }]]);
+    const scheduled = await sync.getJobs(["delayed"]);
+    expect(scheduled.map((job) => [job.name, job.data])).toEqual([["shopify-reconcile", { shopId: shop.id }]]);
   });
 
   it("a second visit authenticates from the stored session: no new exchange, no second backfill", async () => {
@@ -137,7 +141,7 @@ describe("installing from the Shopify admin", () => {
     const before = exchanges.length;
     await requireMerchantShop(adminRequest(sessionToken()), { remoteAddress: "203.0.113.9" });
     expect(exchanges.length).toBe(before);
-    expect(await sync.getJobs(["waiting", "delayed", "active"])).toHaveLength(1);
+    expect(await sync.getJobs(["waiting", "active"])).toHaveLength(1);
   });
 
   it("rejects a session token signed with another secret", async () => {
@@ -149,7 +153,7 @@ describe("installing from the Shopify admin", () => {
     expect((outcome as Response).status).toBeGreaterThanOrEqual(300); // a bounce or a 401, never a shop
   });
 
-  it("a reinstall marks the shop installed again without a second backfill once one succeeded", async () => {
+  it("a reinstall marks the shop installed again and schedules its jobs, without a second backfill once one succeeded", async () => {
     const shop = await db.prisma.shop.update({
       where: { platform_domain: { platform: "SHOPIFY", domain: SHOP } },
       data: { installState: "UNINSTALLED", uninstalledAt: new Date() },
@@ -161,7 +165,12 @@ describe("installing from the Shopify admin", () => {
       { database: db, jobs: async () => sink },
       { name: "Install Test Boutique", myshopifyDomain: SHOP, ianaTimezone: "Europe/Berlin", currencyCode: "EUR" },
     );
+    // No worker registered this shop (an uninstall removes its schedules): the install must.
+    const reconcile = await queues[QUEUE_OF["shopify-reconcile"]].getJobScheduler(`shopify-reconcile:${shop.id}`);
+    const nightly = await queues[QUEUE_OF["train-recommendations"]].getJobScheduler(`train-recommendations:${shop.id}`);
     await sink.close();
+    expect(reconcile).toMatchObject({ pattern: "40 */6 * * *", tz: "Europe/Berlin" });
+    expect(nightly).toMatchObject({ tz: "Europe/Berlin" });
     expect(result.backfillQueued).toBe(false);
     expect(result.shop).toMatchObject({ installState: "INSTALLED", uninstalledAt: null });
   });

@@ -10,6 +10,7 @@ import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
 import { bullSink, type JobSink, type Queues } from "~/queues/enqueue.server";
 import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } from "~/queues/jobs";
+import { scheduleShop, unscheduleShop } from "~/queues/schedules.server";
 
 import { processAnalyticsJob } from "./processors/analytics";
 import { processSyncJob } from "./processors/sync";
@@ -46,17 +47,6 @@ const LOCK_DURATION_MS: Partial<Record<QueueName, number>> = {
   forecasts: 5 * 60 * 1000,
 };
 
-/** Nightly, in each shop's own time zone, after its day has closed. */
-const DAILY_AGGREGATES_PATTERN = "15 3 * * *";
-/** Four times a day: webhooks can arrive a day late or not at all. */
-const RECONCILE_PATTERN = "40 */6 * * *";
-/** Nightly, after the day's aggregates. */
-const TRAIN_RECOMMENDATIONS_PATTERN = "45 3 * * *";
-/** Nightly, after the day has closed; independent of the recommenders. */
-const SCORE_CUSTOMERS_PATTERN = "30 3 * * *";
-/** Nightly, once yesterday is complete in the shop's time zone. */
-const FORECAST_PATTERN = "20 3 * * *";
-
 /** A job whose shop is busy with the same work comes back this much later. */
 const BUSY_RETRY_MS = 2 * 60 * 1000;
 
@@ -79,7 +69,7 @@ export function startWorkers(options: {
   const context: ProcessorContext = {
     database: options.database,
     redis: options.connection instanceof Redis ? options.connection : undefined,
-    removeShopSchedules: queues ? (shopId) => removeSchedulers(queues, shopId) : undefined,
+    removeShopSchedules: queues ? (shopId) => unscheduleShop(queues, shopId) : undefined,
     enqueue: queues ? bullSink(queues).enqueue : undefined,
   };
   const workers = (Object.keys(PROCESSORS) as QueueName[]).map((queue) => {
@@ -121,51 +111,14 @@ export function startWorkers(options: {
   };
 }
 
-/** Registers (idempotently) each installed shop's recurring jobs. */
+/** Registers (idempotently) each installed shop's recurring jobs; returns how many shops. */
 export async function registerSchedulers(queues: Queues, database: Database): Promise<number> {
   const shops = await database.prisma.shop.findMany({
     where: { installState: { not: "UNINSTALLED" } },
     select: { id: true, timezone: true, platform: true },
   });
-  for (const shop of shops) {
-    await queues[QUEUE_OF["daily-aggregates"]].upsertJobScheduler(
-      `daily-aggregates:${shop.id}`,
-      { pattern: DAILY_AGGREGATES_PATTERN, tz: shop.timezone },
-      { name: "daily-aggregates", data: { shopId: shop.id } },
-    );
-    await queues[QUEUE_OF["train-recommendations"]].upsertJobScheduler(
-      `train-recommendations:${shop.id}`,
-      { pattern: TRAIN_RECOMMENDATIONS_PATTERN, tz: shop.timezone },
-      { name: "train-recommendations", data: { shopId: shop.id } },
-    );
-    await queues[QUEUE_OF["score-customers"]].upsertJobScheduler(
-      `score-customers:${shop.id}`,
-      { pattern: SCORE_CUSTOMERS_PATTERN, tz: shop.timezone },
-      { name: "score-customers", data: { shopId: shop.id } },
-    );
-    await queues[QUEUE_OF["forecast-shop"]].upsertJobScheduler(
-      `forecast-shop:${shop.id}`,
-      { pattern: FORECAST_PATTERN, tz: shop.timezone },
-      { name: "forecast-shop", data: { shopId: shop.id } },
-    );
-    if (shop.platform === "SHOPIFY") {
-      await queues[QUEUE_OF["shopify-reconcile"]].upsertJobScheduler(
-        `shopify-reconcile:${shop.id}`,
-        { pattern: RECONCILE_PATTERN, tz: shop.timezone },
-        { name: "shopify-reconcile", data: { shopId: shop.id } },
-      );
-    }
-  }
+  for (const shop of shops) await scheduleShop(queues, shop);
   return shops.length;
-}
-
-/** Stops a shop's recurring jobs. */
-export async function removeSchedulers(queues: Queues, shopId: number): Promise<void> {
-  await queues[QUEUE_OF["daily-aggregates"]].removeJobScheduler(`daily-aggregates:${shopId}`);
-  await queues[QUEUE_OF["shopify-reconcile"]].removeJobScheduler(`shopify-reconcile:${shopId}`);
-  await queues[QUEUE_OF["train-recommendations"]].removeJobScheduler(`train-recommendations:${shopId}`);
-  await queues[QUEUE_OF["score-customers"]].removeJobScheduler(`score-customers:${shopId}`);
-  await queues[QUEUE_OF["forecast-shop"]].removeJobScheduler(`forecast-shop:${shopId}`);
 }
 
 /**
@@ -191,6 +144,8 @@ export function inlineSink(database: Database): JobSink {
       chain = run;
       return run;
     },
+    // Without Redis there is no scheduler: the demo runs each job once, when it starts.
+    schedule: async () => {},
     async close() {
       // Follow-ups extend the chain while it runs: wait until it stops growing.
       let seen: Promise<void> | undefined;

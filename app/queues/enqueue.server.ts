@@ -1,10 +1,13 @@
 import { Queue, type ConnectionOptions } from "bullmq";
 
 import { DEFAULT_PREFIX, parseJob, QUEUE_NAMES, QUEUE_OF, type JobData, type JobName, type QueueName } from "./jobs";
+import { scheduleShop, type ScheduledShop } from "./schedules.server";
 
 /** Where jobs go: BullMQ queues on Redis, or (demo without Redis) a function run in-process. */
 export interface JobSink {
   enqueue<N extends JobName>(name: N, data: JobData<N>): Promise<void>;
+  /** Registers the shop's recurring jobs (schedules.server.ts); idempotent. */
+  schedule(shop: ScheduledShop): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export function bullSink(queues: Queues): JobSink {
       const payload = parseJob(name, data);
       await queues[QUEUE_OF[name]].add(name, payload, { deduplication: { id: dedupeId(name, payload) } });
     },
+    schedule: (shop) => scheduleShop(queues, shop),
     async close() {
       await Promise.all(Object.values(queues).map((queue) => queue.close()));
     },

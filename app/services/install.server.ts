@@ -1,8 +1,8 @@
 /**
  * What happens when a Shopify shop authorises Foresight (install, reinstall, or the first
  * token exchange after a re-auth): its Shop row is created or refreshed from the Admin API's
- * own figures, marked installed, and its history backfill is queued unless one already ran
- * or is running.
+ * own figures, marked installed, its recurring jobs are registered (a reinstall had them
+ * removed), and its history backfill is queued unless one already ran or is running.
  */
 import type { Shop } from "@prisma/client";
 
@@ -38,10 +38,12 @@ export async function onShopAuthorized(
           where: { id: upserted.id },
           data: { installState: "INSTALLED", installedAt: new Date(), uninstalledAt: null },
         });
+  const jobs = await deps.jobs();
+  await jobs.schedule(shop);
   const previous = await prisma.syncRun.findFirst({
     where: { shopId: shop.id, kind: "BACKFILL", status: { in: ["QUEUED", "RUNNING", "SUCCEEDED"] } },
   });
   if (previous) return { shop, backfillQueued: false };
-  await (await deps.jobs()).enqueue("shopify-backfill", { shopId: shop.id });
+  await jobs.enqueue("shopify-backfill", { shopId: shop.id });
   return { shop, backfillQueued: true };
 }
