@@ -26,7 +26,6 @@ describe("migrations", () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual([
-      "BackfillRedaction",
       "BulkStagedOrder",
       "BulkStagedOrderLine",
       "BulkStagingRow",
@@ -34,6 +33,7 @@ describe("migrations", () => {
       "CustomerDataExport",
       "CustomerRecommendation",
       "CustomerScore",
+      "ErasedCustomer",
       "ForecastPoint",
       "InventoryCover",
       "ModelRun",

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 import { upsertShop } from "~/ingest/shops.server";
 import { adminGraphqlFor } from "~/platforms/shopify/admin-graphql.server";
-import { ingestOrders, ingestRefunds } from "~/ingest/index.server";
+import { ingestCustomers, ingestOrders, ingestRefunds } from "~/ingest/index.server";
 import { lockCustomerWrites } from "~/ingest/redactions.server";
 import { finishOrderMerge, mergeStagedOrders } from "~/platforms/shopify/bulk/order-merge.server";
 import { clearStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
@@ -713,13 +713,14 @@ describe("a customer redacted while a backfill runs", () => {
       `SELECT (SELECT count(*) FROM "Customer" WHERE "shopId" = $1 AND ("externalId" = $2 OR "email" = $3))::int AS customers,
               (SELECT "customerId" FROM "Order" WHERE "shopId" = $1 AND "externalId" = '1001') AS "orderCustomer",
               (SELECT "customerId" FROM "Refund" WHERE "shopId" = $1 AND "externalId" = '1') AS "refundCustomer",
-              (SELECT count(*) FROM "BackfillRedaction" WHERE "shopId" = $1)::int AS tombstones`,
+              (SELECT count(*) FROM "ErasedCustomer" WHERE "shopId" = $1)::int AS tombstones`,
       [shopId, REDACTED, `customer${REDACTED}@example.com`],
     );
     return rows[0];
   }
 
-  const GONE = { customers: 0, orderCustomer: null, refundCustomer: null, tombstones: 0 };
+  /** The customer is gone; only the tombstone (a hash, not the id) stays. */
+  const GONE = { customers: 0, orderCustomer: null, refundCustomer: null, tombstones: 1 };
 
   it("is not stored again from the customers file downloaded before the redaction", async () => {
     const { shop, graphql } = await newShop();
@@ -738,13 +739,13 @@ describe("a customer redacted while a backfill runs", () => {
     expect(await storeState(shop.id)).toEqual({ ...COMPLETE, customers: 3 });
   });
 
-  it("stays out while the failed run is resumed, and its tombstone goes when the run succeeds", async () => {
+  it("stays out while the failed run is resumed", async () => {
     const { shop, graphql } = await newShop();
     app.server.use(...bulkHandlers(shop.domain, scenario({ failingDownloads: { orders: 1 } })));
     const failed = await runBackfill(oneOrderAtATime(shop.id, graphql)).catch((error: Error) => error);
     expect(failed).toBeInstanceOf(Error);
     await redactCustomer(app.db, shop.id, REDACTED);
-    expect(await traces(shop.id)).toEqual({ ...GONE, tombstones: 1 });
+    expect(await traces(shop.id)).toEqual(GONE);
     const run = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
     await runBackfill({ ...oneOrderAtATime(shop.id, graphql), syncRunId: run.id });
     expect(await traces(shop.id)).toEqual(GONE);
@@ -780,7 +781,7 @@ describe("a customer redacted while a backfill runs", () => {
     expect(await app.db.prisma.customer.count({ where: { shopId: shop.id, externalId: REDACTED } })).toBe(0);
   });
 
-  it("leaves nothing once the run is too old to resume", async () => {
+  it("clears the staging of a run too old to resume, but not of one still writing", async () => {
     const { shop } = await newShop();
     const startedAt = new Date(Date.now() - RESUMABLE_FOR_MS - 60_000);
     // Resumed late and still writing: started as long ago, but saved progress just now.
@@ -794,16 +795,13 @@ describe("a customer redacted while a backfill runs", () => {
       `INSERT INTO "BulkStagingRow" ("syncRunId", "seq", "gid", "data") VALUES ($1, 1, 'gid://shopify/Product/1', '{}')`,
       [late.id],
     );
-    await redactCustomer(app.db, shop.id, REDACTED);
     await app.db.pool.query(
       `INSERT INTO "BulkStagingRow" ("syncRunId", "seq", "gid", "data") VALUES ($1, 1, 'gid://shopify/Product/1', '{}')`,
       [old.id],
     );
-    expect(await traces(shop.id)).toMatchObject({ tombstones: 1 });
     await clearRunsNoLongerWriting(app.db.pool, shop.id, Date.now() - 120_000);
-    expect(await traces(shop.id)).toMatchObject({ tombstones: 1 }); // not yet too old then
+    expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: old.id } })).toBe(1); // not yet too old then
     await clearRunsNoLongerWriting(app.db.pool, shop.id);
-    expect(await traces(shop.id)).toMatchObject({ tombstones: 0 });
     expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: old.id } })).toBe(0);
     expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: late.id } })).toBe(1);
   });
@@ -834,14 +832,30 @@ describe("a customer redacted while a backfill runs", () => {
     expect(staged.rows).toEqual([{ syncRunId: liveRun!.id }]);
   });
 
-  it("leaves nothing once the run has succeeded, even if clearing at its end did not happen", async () => {
+  it("clears the staging of a run that succeeded, even if clearing at its end did not happen", async () => {
     const { shop } = await newShop();
-    const run = await app.db.prisma.syncRun.create({ data: { shopId: shop.id, kind: "BACKFILL", status: "RUNNING" } });
-    await redactCustomer(app.db, shop.id, REDACTED);
-    await app.db.prisma.syncRun.update({ where: { id: run.id }, data: { status: "SUCCEEDED" } });
-    await redactCustomer(app.db, shop.id, "3"); // after the run: no tombstone
-    expect(await traces(shop.id)).toMatchObject({ tombstones: 1 });
+    const run = await app.db.prisma.syncRun.create({
+      data: { shopId: shop.id, kind: "BACKFILL", status: "SUCCEEDED" },
+    });
+    await app.db.pool.query(
+      `INSERT INTO "BulkStagingRow" ("syncRunId", "seq", "gid", "data") VALUES ($1, 1, 'gid://shopify/Product/1', '{}')`,
+      [run.id],
+    );
     await clearRunsNoLongerWriting(app.db.pool, shop.id);
-    expect(await traces(shop.id)).toMatchObject({ tombstones: 0 });
+    expect(await app.db.prisma.bulkStagingRow.count({ where: { syncRunId: run.id } })).toBe(0);
+  });
+
+  it("keeps the customer out after the backfill too: a late webhook or reconcile page cannot store them", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    await redactCustomer(app.db, shop.id, REDACTED);
+    // Read before the redaction, applied after it: the customer's own record, and an order naming them.
+    const late = { externalId: REDACTED, email: `customer${REDACTED}@example.com`, updatedAt: "2030-01-01T00:00:00Z" };
+    expect((await ingestCustomers(app.db.pool, shop.id, [late])).written).toBe(0);
+    await ingestOrders(app.db.pool, shop.id, [
+      orderRecord("1001", { customer: REDACTED, updatedAt: "2030-01-01T00:00:00Z" }),
+    ]);
+    expect(await traces(shop.id)).toEqual(GONE);
   });
 });

@@ -1,17 +1,18 @@
 /**
- * Keeps a redacted customer from coming back while a backfill is unfinished.
+ * Keeps an erased customer from coming back.
  *
- * A backfill downloads a shop's customers and orders long before it has written them all, so
- * a customers/redact that arrives meanwhile deletes the customer while rows naming them are
- * still on their way: in the customers download, or staged orders and refunds that would
- * create a placeholder for them. The redaction leaves a tombstone ("BackfillRedaction") for
- * the shop's latest unfinished backfill, and every write that can create a customer row skips
- * the ids it holds (`notRedacted`).
+ * A customers/redact or customers/delete deletes the customer, but rows naming them can
+ * still be on their way: a backfill's customers download or its staged orders and refunds
+ * (which would create a placeholder), a webhook or reconcile page read before the erasure, a
+ * delivery retried hours later. The erasure therefore leaves a tombstone ("ErasedCustomer"),
+ * and every write that can create a customer row skips the ids it holds (`notRedacted`).
+ * Shopify never reuses a customer id, so the tombstone stays; it holds a salted hash of the
+ * id, so that no row holds the erased customer's id.
  *
  * An advisory lock closes the race between the two: each such write holds it shared for its
- * transaction, a redaction holds it exclusively. So a write either committed before the
- * redaction began (and the redaction deletes what it wrote) or starts after it committed (and
- * sees the tombstone). Shared holders never wait for each other; a redaction waits for the
+ * transaction, an erasure holds it exclusively. So a write either committed before the
+ * erasure began (and the erasure deletes what it wrote) or starts after it committed (and
+ * sees the tombstone). Shared holders never wait for each other; an erasure waits for the
  * writes in flight, at most one merge chunk.
  */
 import type pg from "pg";
@@ -28,9 +29,18 @@ export async function lockCustomerWrites(client: pg.PoolClient, shopId: number):
 export const LOCK_FOR_REDACTION = `SELECT pg_advisory_xact_lock(${CUSTOMER_WRITES}, $1::int)`;
 
 /**
- * A condition true unless the customer external id `column` was redacted during the shop's
- * unfinished backfill; the shop id is $1, as in every ingest statement.
+ * The tombstone key of customer external id `idSql` in shop `shopSql` (SQL expressions): the
+ * shop id salts the hash, so equal ids of two shops never share a key.
+ */
+export function erasedCustomerKey(shopSql: string, idSql: string): string {
+  return `sha256(convert_to(${shopSql}::int::text || ':' || ${idSql}, 'UTF8'))`;
+}
+
+/**
+ * A condition true unless the customer external id `column` was erased; the shop id is $1,
+ * as in every ingest statement.
  */
 export function notRedacted(column: string): string {
-  return `NOT EXISTS (SELECT 1 FROM "BackfillRedaction" r WHERE r."shopId" = $1 AND r."customerExternalId" = ${column})`;
+  return `NOT EXISTS (SELECT 1 FROM "ErasedCustomer" e
+                     WHERE e."shopId" = $1 AND e."idHash" = ${erasedCustomerKey("$1", column)})`;
 }

@@ -1,11 +1,8 @@
 /**
  * Which of a shop's backfill runs is still live, and clearing up after the others. Staging
- * tables have no foreign key to their run (ADR 0010) and redaction tombstones must not
- * outlive the run they guard (ingest/redactions.server.ts), so nothing else removes them.
+ * tables have no foreign key to their run (ADR 0010), so nothing else removes their rows.
  */
 import type { Database } from "~/db.server";
-import { LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
-import { inTransaction } from "~/ingest/transaction.server";
 
 /**
  * Bulk results can be downloaded for a week after the operation completes; a run older than
@@ -29,19 +26,11 @@ export async function resumableBackfillRun(prisma: Database["prisma"], shopId: n
   return Date.now() - latest.startedAt.getTime() < RESUMABLE_FOR_MS ? latest.id : undefined;
 }
 
-/**
- * Removes the staged rows and tombstones of the runs `runs` selects ($1 the shop, then `args`).
- * Tombstones go under the redaction lock, so a redaction in flight cannot add one for a run
- * just cleared after the delete has looked.
- */
+/** Removes the staged rows of the runs `runs` selects ($1 the shop, then `args`). */
 async function clearRuns(pool: Database["pool"], shopId: number, runs: string, args: unknown[]): Promise<void> {
   for (const table of ["BulkStagedOrder", "BulkStagedOrderLine", "BulkStagingRow"]) {
     await pool.query(`DELETE FROM "${table}" WHERE "syncRunId" IN (${runs})`, [shopId, ...args]);
   }
-  await inTransaction(pool, async (client) => {
-    await client.query(LOCK_FOR_REDACTION, [shopId]);
-    await client.query(`DELETE FROM "BackfillRedaction" WHERE "syncRunId" IN (${runs})`, [shopId, ...args]);
-  });
 }
 
 /**
@@ -53,7 +42,7 @@ export function clearSupersededRuns(pool: Database["pool"], shopId: number, curr
   return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" <> $2`, [currentRunId]);
 }
 
-/** A run that succeeded writes no more: its tombstones (and any staging left) go. */
+/** A run that succeeded writes no more: any staging it left goes. */
 export function clearFinishedRun(pool: Database["pool"], shopId: number, runId: number) {
   return clearRuns(pool, shopId, `SELECT "id" FROM "SyncRun" WHERE "shopId" = $1 AND "id" = $2`, [runId]);
 }

@@ -338,9 +338,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     await save({ status: "FAILED", error: message.slice(0, 1000), finishedAt: new Date() });
     throw error;
   }
-  // After the status, so a redaction from now on leaves no tombstone for this run. The run
-  // has succeeded whatever happens here: a failure is logged, not thrown (a retried job would
-  // start a new backfill), and the reconcile clears what is left.
+  // The run has succeeded whatever happens here: a failure is logged, not thrown (a retried
+  // job would start a new backfill), and the reconcile clears what is left.
   await clearFinishedRun(pool, shopId, run.id).catch((error: Error) =>
     log.warn({ shopId, syncRunId: run.id, error: error.message }, "could not clear a finished backfill's leftovers"),
   );

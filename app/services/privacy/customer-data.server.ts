@@ -7,7 +7,7 @@
 import type { Prisma } from "@prisma/client";
 
 import type { Database } from "~/db.server";
-import { LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
+import { erasedCustomerKey, LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
 
 export async function exportCustomerData(
   database: Database,
@@ -45,8 +45,8 @@ export async function exportCustomerData(
 
 /**
  * Webhook payloads still waiting for a worker may carry the customer too: they are erased and
- * the deliveries closed (a reconcile fetches whatever else those events changed). A backfill
- * still running keeps a tombstone of the customer until it ends (ingest/redactions.server.ts).
+ * the deliveries closed (a reconcile fetches whatever else those events changed). A tombstone
+ * keyed by a hash of the id keeps the customer from being stored again (ingest/redactions.server.ts).
  * @returns whether a customer row existed.
  */
 export async function redactCustomer(database: Database, shopId: number, customerExternalId: string): Promise<boolean> {
@@ -69,13 +69,14 @@ export async function redactCustomer(database: Database, shopId: number, custome
       DELETE FROM "BulkStagingRow"
       WHERE "syncRunId" IN (SELECT "id" FROM "SyncRun" WHERE "shopId" = ${shopId})
         AND "gid" = ${`gid://shopify/Customer/${customerExternalId}`}`;
-      // Rows of the customer may still be on their way in a backfill; they must not bring them back.
-      await tx.$executeRaw`
-      INSERT INTO "BackfillRedaction" ("syncRunId", "shopId", "customerExternalId")
-      SELECT "id", "shopId", ${customerExternalId} FROM "SyncRun"
-      WHERE "id" = (SELECT max("id") FROM "SyncRun" WHERE "shopId" = ${shopId} AND "kind" = 'BACKFILL')
-        AND "status" <> 'SUCCEEDED'
-      ON CONFLICT DO NOTHING`;
+      // Rows naming the customer may still be on their way (a backfill, a webhook or reconcile
+      // page read before now, a retried delivery); none may bring them back.
+      await tx.$executeRawUnsafe(
+        `INSERT INTO "ErasedCustomer" ("shopId", "idHash") VALUES ($1, ${erasedCustomerKey("$1", "$2::text")})
+         ON CONFLICT DO NOTHING`,
+        shopId,
+        customerExternalId,
+      );
       await tx.customerDataExport.deleteMany({ where: { shopId, customerExternalId } });
       const deleted = await tx.customer.deleteMany({ where: { shopId, externalId: customerExternalId } });
       return deleted.count > 0;
