@@ -10,7 +10,7 @@ import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
 import { bullSink, type JobSink, type Queues } from "~/queues/enqueue.server";
 import { DEFAULT_PREFIX, QUEUE_OF, type JobData, type JobName, type QueueName } from "~/queues/jobs";
-import { scheduleShop, unscheduleShop } from "~/queues/schedules.server";
+import { scheduleGlobalJobs, scheduleShop, unscheduleShop } from "~/queues/schedules.server";
 
 import { processAnalyticsJob } from "./processors/analytics";
 import { processSyncJob } from "./processors/sync";
@@ -111,8 +111,9 @@ export function startWorkers(options: {
   };
 }
 
-/** Registers (idempotently) each installed shop's recurring jobs; returns how many shops. */
+/** Registers (idempotently) the recurring jobs, each installed shop's and the global ones; returns how many shops. */
 export async function registerSchedulers(queues: Queues, database: Database): Promise<number> {
+  await scheduleGlobalJobs(queues);
   const shops = await database.prisma.shop.findMany({
     where: { installState: { not: "UNINSTALLED" } },
     select: { id: true, timezone: true, platform: true },

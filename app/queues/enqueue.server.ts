@@ -33,11 +33,12 @@ export function createQueues(connection: ConnectionOptions, prefix = DEFAULT_PRE
 
 /**
  * How a job is identified against duplicates. Per-shop jobs: one waiting run per shop, so a
- * burst of triggers costs one run. Webhook jobs: one per delivery.
+ * burst of triggers costs one run. Webhook jobs: one per delivery. Jobs for all shops: one.
  */
 function dedupeId<N extends JobName>(name: N, data: JobData<N>): string {
   if ("deliveryId" in data) return `${name}:${data.deliveryId}`;
-  return `${name}:${data.shopId}`;
+  if ("shopId" in data) return `${name}:${data.shopId}`;
+  return name;
 }
 
 /** Enqueues through BullMQ, validating the payload first. */

@@ -47,6 +47,18 @@ export async function scheduleShop(queues: Queues, shop: ScheduledShop): Promise
   }
 }
 
+/** Every quarter hour: deliveries whose job gave up are queued again (redrive-deliveries.ts). */
+const REDRIVE_PATTERN = "*/15 * * * *";
+
+/** The recurring jobs that serve every shop at once. */
+export async function scheduleGlobalJobs(queues: Queues): Promise<void> {
+  await queues[QUEUE_OF["redrive-webhooks"]].upsertJobScheduler(
+    "redrive-webhooks",
+    { pattern: REDRIVE_PATTERN },
+    { name: "redrive-webhooks", data: {} },
+  );
+}
+
 export async function unscheduleShop(queues: Queues, shopId: number): Promise<void> {
   for (const job of JOBS) await queues[QUEUE_OF[job]].removeJobScheduler(`${job}:${shopId}`);
 }

@@ -1,16 +1,28 @@
 /**
  * Processor for the "webhooks" queue: applies one recorded delivery, then marks it and drops
  * its payload (which may hold personal data). A failure keeps the payload and the error on
- * the row and rethrows, so BullMQ retries with backoff.
+ * the row and rethrows, so BullMQ retries with backoff; once those retries are spent, the
+ * quarter-hourly redrive puts the delivery back (workers/shopify/redrive-deliveries.ts).
  */
 import { Prisma } from "@prisma/client";
 
 import { isKnownTopic } from "~/platforms/shopify/config";
+import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
 import { applyShopifyWebhook, type ApplyContext } from "../shopify/apply-webhook";
+import { redriveDeliveries } from "../shopify/redrive-deliveries";
 
-export async function processWebhookJob(name: string, data: unknown, context: ApplyContext) {
+export async function processWebhookJob(
+  name: string,
+  data: unknown,
+  context: ApplyContext & { enqueue?: JobSink["enqueue"] },
+) {
+  if (name === "redrive-webhooks") {
+    parseJob("redrive-webhooks", data);
+    if (!context.enqueue) throw new Error("redrive-webhooks needs a queue to put deliveries back on");
+    return redriveDeliveries(context.database, context.enqueue);
+  }
   if (name !== "shopify-webhook") throw new Error(`the webhooks queue has no job named "${name}"`);
   const job = parseJob("shopify-webhook", data);
   const { prisma } = context.database;

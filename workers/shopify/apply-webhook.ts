@@ -15,6 +15,10 @@ import { SHOPIFY_DATA_TOPICS } from "~/platforms/shopify/config";
 import { mapCustomer, mapDeletedId, mapOrder, mapProduct, mapRefund } from "~/platforms/shopify/rest-mappers";
 import { exportCustomerData, redactCustomer, redactShop } from "~/services/privacy/customer-data.server";
 
+/**
+ * What applying a delivery did, in words. BullMQ keeps it as the job's return value for a
+ * day, so compliance topics never name the customer.
+ */
 export type WebhookEffect = { outcome: "PROCESSED" | "IGNORED"; detail: string };
 
 export interface ApplyContext {
@@ -76,7 +80,7 @@ export async function applyShopifyWebhook(
     case "customers/delete": {
       const externalId = mapDeletedId(payload);
       await redactCustomer(database, shop.id, externalId);
-      return { outcome: "PROCESSED", detail: `customer ${externalId} removed` };
+      return { outcome: "PROCESSED", detail: "customer removed" };
     }
     case "products/create":
     case "products/update": {
@@ -120,9 +124,7 @@ export async function applyShopifyWebhook(
       const data = await exportCustomerData(database, shop.id, customerId, requestId);
       return {
         outcome: "PROCESSED",
-        detail: data.heldData
-          ? `export ${requestId} stored for the merchant`
-          : `nothing held for customer ${customerId}`,
+        detail: data.heldData ? `export ${requestId} stored for the merchant` : "nothing held for that customer",
       };
     }
     case "customers/redact": {
@@ -130,7 +132,7 @@ export async function applyShopifyWebhook(
       const existed = await redactCustomer(database, shop.id, customerId);
       return {
         outcome: "PROCESSED",
-        detail: existed ? `customer ${customerId} redacted` : `customer ${customerId} was not held`,
+        detail: existed ? "customer redacted" : "customer was not held",
       };
     }
     case "shop/redact": {

@@ -1,0 +1,88 @@
+/**
+ * Deliveries whose job gave up are queued again (workers/shopify/redrive-deliveries.ts):
+ * compliance requests until they are applied, other topics for three days and then closed
+ * with their payload erased. Real Postgres; the queue is a recorder of what was enqueued.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { ingestCustomers } from "~/ingest/index.server";
+import type { JobData } from "~/queues/jobs";
+
+import { processWebhookJob } from "../workers/processors/webhooks";
+import { ABANDON_AFTER_MS, redriveDeliveries, STUCK_AFTER_MS } from "../workers/shopify/redrive-deliveries";
+
+import { createTestDatabase, type TestDatabase } from "./helpers/database";
+import { createShop } from "./helpers/factories";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const MINUTE = 60_000;
+
+describe("redriving webhook deliveries whose job gave up", () => {
+  it("queues compliance requests again however old, gives up other topics after three days, and leaves fresh ones alone", async () => {
+    const shop = await createShop(db.prisma);
+    await ingestCustomers(db.pool, shop.id, [
+      { externalId: "7001", email: "ada@example.com", firstName: "Ada", updatedAt: "2026-01-01T00:00:00Z" },
+    ]);
+    const now = Date.now();
+    const delivery = (topic: string, ageMs: number, payload: object, outcome: "RECEIVED" | "PROCESSED" = "RECEIVED") =>
+      db.prisma.webhookDelivery.create({
+        data: {
+          shopId: shop.id,
+          platform: "SHOPIFY",
+          dedupeKey: `${topic}-${ageMs}-${Math.random()}`,
+          topic,
+          receivedAt: new Date(now - ageMs),
+          outcome,
+          error: outcome === "RECEIVED" ? "connect ECONNREFUSED 127.0.0.1:5432" : null,
+          payload,
+        },
+      });
+    const redact = { shop_domain: shop.domain, customer: { id: 7001, email: "ada@example.com" }, orders_to_redact: [] };
+    const stuckRedaction = await delivery("customers/redact", STUCK_AFTER_MS + MINUTE, redact);
+    const monthOldRequest = await delivery("customers/data_request", 40 * 24 * 60 * MINUTE, {
+      customer: { id: 7001 },
+      data_request: { id: 9911 },
+    });
+    const oldOrder = await delivery("orders/updated", ABANDON_AFTER_MS + MINUTE, { id: 1, email: "ada@example.com" });
+    const stuckOrder = await delivery("orders/updated", STUCK_AFTER_MS + MINUTE, { id: 2 });
+    const fresh = await delivery("customers/redact", MINUTE, redact);
+    await delivery("customers/redact", STUCK_AFTER_MS + MINUTE, redact, "PROCESSED");
+
+    const queued: JobData<"shopify-webhook">[] = [];
+    const result = await redriveDeliveries(
+      db,
+      async (name, data) => {
+        expect(name).toBe("shopify-webhook");
+        queued.push(data as JobData<"shopify-webhook">);
+      },
+      now,
+    );
+
+    expect(result).toEqual({ requeued: 3, abandoned: 1 });
+    expect(queued.map((job) => job.deliveryId).sort((a, b) => a - b)).toEqual(
+      [stuckRedaction, monthOldRequest, stuckOrder].map((row) => Number(row.id)).sort((a, b) => a - b),
+    );
+    const closed = await db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: oldOrder.id } });
+    expect(closed).toMatchObject({ outcome: "FAILED", payload: null });
+    expect(closed.error).toContain("ECONNREFUSED"); // why it failed stays for whoever looks
+    expect(await db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({
+      outcome: "RECEIVED",
+    });
+
+    // The requeued redaction is applied like any delivery.
+    const job = queued.find((entry) => entry.deliveryId === Number(stuckRedaction.id))!;
+    await processWebhookJob("shopify-webhook", job, { database: db });
+    expect(await db.prisma.customer.count({ where: { shopId: shop.id, externalId: "7001" } })).toBe(0);
+    expect(await db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: stuckRedaction.id } })).toMatchObject({
+      outcome: "PROCESSED",
+      payload: null,
+    });
+  });
+});
