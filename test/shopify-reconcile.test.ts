@@ -227,7 +227,7 @@ describe("reconcile", () => {
       { externalId: "2", n: 45 }, // 40 on the page, 5 fetched after
       { externalId: "3", n: 1 },
     ]);
-    expect(result.watermarks.orders).toBe("2026-05-03T07:30:00Z");
+    expect(result.watermarks.orders).toBe("2026-05-03T07:30:00.000Z");
 
     // The next run starts from the new watermark, minus the overlap.
     log.queries.length = 0;
@@ -235,6 +235,78 @@ describe("reconcile", () => {
     expect(log.queries).toContain("updated_at:>'2026-05-03T07:29:00.000Z'");
     const runs = await app.db.prisma.syncRun.findMany({ where: { shopId: shop.id, kind: "RECONCILE" } });
     expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+  });
+});
+
+describe("reconcile progress", () => {
+  const NOW = Date.parse("2026-06-01T12:00:00Z");
+  /** A customer node as ReconcileCustomers answers it, changed `ago` ms before NOW. */
+  const customer = (id: number, ago: number) => ({
+    id: `gid://shopify/Customer/${id}`,
+    email: `c${id}@example.com`,
+    firstName: null,
+    lastName: null,
+    tags: [],
+    defaultAddress: null,
+    emailMarketingConsent: null,
+    createdAt: "2026-01-01T00:00:00Z",
+    updatedAt: new Date(NOW - ago).toISOString(),
+  });
+
+  it("keeps what a failed run got through, uses a fresh token for every call, and never moves a watermark past Shopify's search lag", async () => {
+    const { domain, shop } = await euroShop("progress");
+    await app.db.prisma.syncRun.create({
+      data: { shopId: shop.id, kind: "BACKFILL", status: "SUCCEEDED", startedAt: new Date("2026-05-30T00:00:00Z") },
+    });
+    const admin = mswGraphql.link(`https://${domain}/admin/api/2026-10/graphql.json`);
+    const seen = { customerQueries: [] as string[], tokens: new Set<string>(), ordersFail: true };
+    const empty = { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] };
+    app.server.use(
+      admin.query("ReconcileProducts", ({ request }) => {
+        seen.tokens.add(request.headers.get("X-Shopify-Access-Token")!);
+        return HttpResponse.json({ data: { products: empty }, extensions: cost(10, 1990) });
+      }),
+      admin.query("ReconcileCustomers", ({ request, variables }) => {
+        seen.tokens.add(request.headers.get("X-Shopify-Access-Token")!);
+        seen.customerQueries.push(String(variables.query));
+        // Two pages: one changed an hour ago, one a minute ago (perhaps not yet searchable).
+        const second = variables.after === "c-1";
+        return HttpResponse.json({
+          data: {
+            customers: {
+              pageInfo: { hasNextPage: !second, endCursor: second ? null : "c-1" },
+              nodes: [second ? customer(2, 60_000) : customer(1, 3_600_000)],
+            },
+          },
+          extensions: cost(10, 1990),
+        });
+      }),
+      admin.query("ReconcileOrders", () =>
+        seen.ordersFail
+          ? HttpResponse.json({ errors: [{ message: "Internal error. Looks like something went wrong on our end." }] })
+          : HttpResponse.json({ data: { orders: empty }, extensions: cost(10, 1990) }),
+      ),
+    );
+    // The token the worker would hand out at each call: it rotates while the run goes on.
+    let issued = 0;
+    const graphql = adminGraphqlFor(domain, async () => `shpat_rotating_${++issued}`);
+
+    const failed = await runReconcile({ database: app.db, graphql, shopId: shop.id, now: () => NOW }).catch(
+      (error: Error) => error,
+    );
+    expect(failed).toBeInstanceOf(Error);
+    expect(seen.tokens.size).toBe(3); // products, and both customer pages, each with the token of its moment
+    const run = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id, kind: "RECONCILE" } });
+    expect(run.status).toBe("FAILED");
+    // Customers went through: their watermark is kept, but held 5 minutes behind the run's
+    // start, not at the customer changed a minute before it.
+    expect(JSON.parse(run.cursor!).customers).toBe("2026-06-01T11:55:00.000Z");
+
+    seen.ordersFail = false;
+    seen.customerQueries.length = 0;
+    await runReconcile({ database: app.db, graphql, shopId: shop.id, now: () => NOW + 3_600_000 });
+    // Carries on from the failed run's progress (minus the overlap), not from the backfill.
+    expect(seen.customerQueries[0]).toBe("updated_at:>'2026-06-01T11:54:00.000Z'");
   });
 });
 

@@ -45,9 +45,10 @@ export async function processSyncJob(
   if (!shop || shop.platform !== "SHOPIFY") return { skipped: "not a Shopify shop we hold" };
   if (shop.installState === "UNINSTALLED") return { skipped: "shop is uninstalled" };
   if (!redis) throw new Error("the sync queue needs Redis for its token lock and cost limiter");
-  let token: string;
+  // Asked again before every call: a long reconcile or backfill outlives an hour-long token.
+  const token = () => offlineAccessToken({ database, redis }, shop);
   try {
-    token = await offlineAccessToken({ database, redis }, shop);
+    await token();
   } catch (error) {
     // Retrying cannot help until the merchant opens the app again.
     if (error instanceof ReauthRequiredError) throw new UnrecoverableError(error.message);

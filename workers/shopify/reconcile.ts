@@ -2,8 +2,11 @@
  * Catches what webhooks missed: Shopify delivers them at least once, unordered, sometimes a
  * day late, sometimes not at all. Pages through everything updated since the last watermark
  * (minus a minute of overlap: re-ingesting is harmless, missing is not) and ingests it.
- * Watermarks are the newest `updatedAt` actually seen, per resource, kept on the SyncRun.
- * Last, it fetches the lines of refunds stored without them (refund-lines.ts).
+ * Watermarks are the newest `updatedAt` actually seen, per resource, kept on the SyncRun and
+ * saved after every page (pages come oldest first), so a run that fails part-way (a long
+ * catch-up after a bulk edit, Shopify throttling for minutes) keeps what it did and the next
+ * run carries on from there. Last, it fetches the lines of refunds stored without them
+ * (refund-lines.ts).
  */
 import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
@@ -25,6 +28,12 @@ type Node = Record<string, unknown>;
 
 const RESOURCES: BulkResource[] = ["products", "customers", "orders"];
 const OVERLAP_MS = 60_000;
+/**
+ * A watermark never passes the run's start minus this: Shopify's search (`updated_at:>`) can
+ * list a record some time after it changed, and a record listed late must still be after the
+ * next run's watermark. Re-reading the last few minutes each run costs a page or two.
+ */
+const SEARCH_LAG_MS = 5 * 60_000;
 const FIRST_RUN_LOOKBACK_MS = 2 * 24 * 3600_000;
 
 export interface ReconcileOptions {
@@ -89,9 +98,10 @@ export async function runReconcile(options: ReconcileOptions) {
   const { prisma } = database;
   const now = options.now ?? Date.now;
   const [previous, backfill] = await Promise.all([
+    // The latest run that saved progress, whether it finished or failed part-way.
     prisma.syncRun.findFirst({
-      where: { shopId, kind: "RECONCILE", status: "SUCCEEDED" },
-      orderBy: { startedAt: "desc" },
+      where: { shopId, kind: "RECONCILE", cursor: { not: null } },
+      orderBy: { id: "desc" },
     }),
     prisma.syncRun.findFirst({
       where: { shopId, kind: "BACKFILL", status: "SUCCEEDED" },
@@ -101,12 +111,14 @@ export async function runReconcile(options: ReconcileOptions) {
   const watermarks: Record<string, string> = previous?.cursor ? JSON.parse(previous.cursor) : {};
   const fallback = backfill?.startedAt.getTime() ?? now() - FIRST_RUN_LOOKBACK_MS;
   const run = await prisma.syncRun.create({ data: { shopId, kind: "RECONCILE", status: "RUNNING" } });
+  const ceiling = now() - SEARCH_LAG_MS;
   const counts: Record<string, number> = {};
   let orderPage = ORDER_PAGE;
   try {
     for (const resource of RESOURCES) {
       const since = new Date((watermarks[resource] ? Date.parse(watermarks[resource]) : fallback) - OVERLAP_MS);
-      let newest = watermarks[resource] ?? new Date(fallback).toISOString();
+      const start = watermarks[resource] ?? new Date(fallback).toISOString();
+      let newest = start;
       let after: string | null = null;
       counts[resource] = 0;
       await prisma.syncRun.update({ where: { id: run.id }, data: { phase: resource } });
@@ -126,10 +138,12 @@ export async function runReconcile(options: ReconcileOptions) {
             newest = node.updatedAt;
           }
         }
+        const capped = Math.max(Date.parse(start), Math.min(Date.parse(newest), ceiling));
+        watermarks[resource] = new Date(capped).toISOString();
+        await prisma.syncRun.update({ where: { id: run.id }, data: { cursor: JSON.stringify(watermarks), counts } });
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
         if (!after) break;
       }
-      watermarks[resource] = newest;
     }
     // Refunds from the backfill and from the pages above came without their lines. A failure
     // here must not hold back the watermarks: the refunds stay pending for the next run.

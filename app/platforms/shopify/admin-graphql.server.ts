@@ -27,11 +27,20 @@ export interface GraphqlAnswer<T> {
 
 export type AdminGraphql = <T>(query: string, variables?: Record<string, unknown>) => Promise<GraphqlAnswer<T>>;
 
-/** An AdminGraphql for one shop's offline access token. */
-export function adminGraphqlFor(shop: string, accessToken: string): AdminGraphql {
-  const session = new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken });
-  const client = new (shopifyApiClient().clients.Graphql)({ session });
+/**
+ * An AdminGraphql for one shop: its offline access token, or a function that gives the token
+ * to use now. Expiring tokens live an hour and a reconcile or refund-line fetch can outlast
+ * that, so workers pass the function (offline-token.server.ts refreshes under the shop's lock
+ * when the token is close to expiry) and each call uses a token that is still valid.
+ */
+export function adminGraphqlFor(shop: string, token: string | (() => Promise<string>)): AdminGraphql {
+  const clientWith = (accessToken: string) =>
+    new (shopifyApiClient().clients.Graphql)({
+      session: new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken }),
+    });
+  const fixed = typeof token === "string" ? clientWith(token) : undefined;
   return async <T>(query: string, variables?: Record<string, unknown>) => {
+    const client = fixed ?? clientWith(await (token as () => Promise<string>)());
     try {
       const response = await client.request<T>(query, { variables, retries: 2 });
       return { data: response.data, extensions: response.extensions as GraphqlAnswer<T>["extensions"] };
