@@ -586,6 +586,14 @@ describe("backfill jobs", () => {
   const backfillRuns = (shopId: number) =>
     app.db.prisma.syncRun.findMany({ where: { shopId, kind: "BACKFILL" }, orderBy: { id: "asc" } });
 
+  it("leaves a shop whose refresh token was refused alone: no call to Shopify until it re-authorises", async () => {
+    const shop = await shopWithToken();
+    await app.db.prisma.shop.update({ where: { id: shop.id }, data: { installState: "NEEDS_REAUTH" } });
+    // No handler is installed: any request to Shopify would fail the test (onUnhandledRequest).
+    expect(await attempt(shop.id)).toEqual({ skipped: "shop must open Foresight again" });
+    expect(await backfillRuns(shop.id)).toEqual([]);
+  });
+
   it("a retried job resumes the failed run instead of asking Shopify for every file again", async () => {
     const shop = await shopWithToken();
     const s = scenario({ failingDownloads: { orders: 1 } });

@@ -48,15 +48,27 @@ async function shopWithSession(expiresInMs: number, refreshToken: string | null 
   return shop;
 }
 
-/** Shopify's token endpoint: rotates the refresh token on every successful use. */
-function tokenEndpoint(domain: string, calls: { body: Record<string, string> }[], status = 200) {
+/**
+ * Shopify's token endpoint: rotates the refresh token on every successful use and refuses a
+ * spent one, as the real endpoint does. `status` answers every call with that error instead.
+ */
+function tokenEndpoint(
+  domain: string,
+  calls: { body: Record<string, string> }[],
+  status = 200,
+  options: { delayMs?: number; withoutExpiry?: boolean } = {},
+) {
+  const spent = new Set<string>();
   return http.post(`https://${domain}/admin/oauth/access_token`, async ({ request }) => {
     const body = (await request.json()) as Record<string, string>;
     calls.push({ body });
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     if (status !== 200) return HttpResponse.json({ error: "invalid_grant" }, { status });
+    if (spent.has(body.refresh_token!)) return HttpResponse.json({ error: "invalid_grant" }, { status: 400 });
+    spent.add(body.refresh_token!);
     return HttpResponse.json({
       access_token: `shpat_new_${calls.length}`,
-      expires_in: 3599,
+      ...(options.withoutExpiry ? {} : { expires_in: 3599 }),
       refresh_token: `shprt_rotated_${calls.length}`,
       refresh_token_expires_in: 7_776_000,
       scope: "read_orders,read_all_orders,read_customers,read_products,write_customers",
@@ -106,6 +118,54 @@ describe("offline access tokens", () => {
     expect((await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("NEEDS_REAUTH");
     const session = await app.db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
     expect(session.accessToken).toBe("shpat_old"); // nothing half-written
+  });
+
+  it("a refresh slower than the lock's lifetime still lets no second worker in with the same refresh token", async () => {
+    const shop = await shopWithSession(60_000);
+    const calls: { body: Record<string, string> }[] = [];
+    app.server.use(tokenEndpoint(shop.domain, calls, 200, { delayMs: 1_000 }));
+    const deps = { database: app.db, lockTtlMs: 300 };
+    const first = offlineAccessToken({ ...deps, redis: redisA }, shop);
+    while (!(await redisA.exists(`foresight:lock:shopify-token:${shop.domain}`))) await new Promise(setImmediate);
+    const second = offlineAccessToken({ ...deps, redis: redisB }, shop);
+    expect(await Promise.all([first, second])).toEqual(["shpat_new_1", "shpat_new_1"]);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("stores the rotated tokens even when the answer has no expiry, and refreshes them in time", async () => {
+    const shop = await shopWithSession(60_000);
+    const calls: { body: Record<string, string> }[] = [];
+    app.server.use(tokenEndpoint(shop.domain, calls, 200, { withoutExpiry: true }));
+    expect(await offlineAccessToken({ database: app.db, redis: redisA }, shop)).toBe("shpat_new_1");
+    const session = await app.db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
+    expect(session.refreshToken).toBe("shprt_rotated_1"); // the old one is spent: keeping it would lock us out
+    expect(session.expires!.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+    // An hour later the stored refresh token works.
+    const later = () => Date.now() + 58 * 60_000;
+    expect(await offlineAccessToken({ database: app.db, redis: redisA, now: later }, shop)).toBe("shpat_new_2");
+    expect(calls.map((call) => call.body.refresh_token)).toEqual(["shprt_first", "shprt_rotated_1"]);
+  });
+
+  it("being rate limited is not a refusal: the shop stays installed and a later try succeeds", async () => {
+    const shop = await shopWithSession(-60_000);
+    const calls: { body: Record<string, string> }[] = [];
+    app.server.use(tokenEndpoint(shop.domain, calls, 429));
+    const limited = await offlineAccessToken({ database: app.db, redis: redisA }, shop).catch((error: Error) => error);
+    expect(limited).toBeInstanceOf(Error);
+    expect(limited).not.toBeInstanceOf(ReauthRequiredError);
+    expect((await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("INSTALLED");
+    app.server.use(tokenEndpoint(shop.domain, calls));
+    expect(await offlineAccessToken({ database: app.db, redis: redisA }, shop)).toBe("shpat_new_2");
+  });
+
+  it("a refusal after the shop uninstalled leaves it uninstalled", async () => {
+    const shop = await shopWithSession(-60_000);
+    await app.db.prisma.shop.update({ where: { id: shop.id }, data: { installState: "UNINSTALLED" } });
+    app.server.use(tokenEndpoint(shop.domain, [], 401));
+    await expect(offlineAccessToken({ database: app.db, redis: redisA }, shop)).rejects.toBeInstanceOf(
+      ReauthRequiredError,
+    );
+    expect((await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("UNINSTALLED");
   });
 
   it("without a refresh token, asks for re-authorisation without calling Shopify", async () => {
