@@ -249,6 +249,9 @@ describe("applying", () => {
     expect((await db.prisma.product.findFirstOrThrow({ where: { shopId } })).totalInventory).toBeNull();
     await deliver(signedWebhook("products/delete", { id: 632910392 }));
     expect((await db.prisma.product.findFirstOrThrow({ where: { shopId } })).deletedAt).not.toBeNull();
+    // An update sent before the deletion but delivered after it must not bring the product back.
+    await deliver(signedWebhook("products/update", productPayload({ updated_at: "2026-03-11T00:00:00Z" })));
+    expect((await db.prisma.product.findFirstOrThrow({ where: { shopId } })).deletedAt).not.toBeNull();
 
     await deliver(signedWebhook("customers/create", customerPayload()));
     const customer = await db.prisma.customer.findFirstOrThrow({ where: { shopId } });
@@ -379,6 +382,18 @@ describe("compliance topics", () => {
     expect(await rowsMentioning("Norman")).toEqual([]);
     const order = await storedOrder();
     expect(order).toMatchObject({ customerId: null, name: "#9999" });
+    // A data request applied after the redaction (a retry, a slow worker) stores nothing:
+    // not even an empty export, which would hold the id.
+    await deliver(
+      signedWebhook("customers/data_request", {
+        shop_id: 548380009,
+        shop_domain: SHOP_DOMAIN,
+        customer,
+        data_request: { id: 10001 },
+      }),
+    );
+    expect(await db.prisma.customerDataExport.count({ where: { shopId, requestId: "10001" } })).toBe(0);
+    expect(await rowsMentioning("7064055069303")).toEqual([]);
   });
 
   it("shop/redact deletes all of the shop's data", async () => {

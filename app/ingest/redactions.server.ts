@@ -28,6 +28,9 @@ export async function lockCustomerWrites(client: pg.PoolClient, shopId: number):
 /** The exclusive side, as SQL for a redaction's transaction: `SELECT ...` with the shop id as $1. */
 export const LOCK_FOR_REDACTION = `SELECT pg_advisory_xact_lock(${CUSTOMER_WRITES}, $1::int)`;
 
+/** The shared side as SQL (shop id $1), for writers that go through Prisma (data exports). */
+export const LOCK_FOR_CUSTOMER_WRITE = `SELECT pg_advisory_xact_lock_shared(${CUSTOMER_WRITES}, $1::int)`;
+
 /**
  * The tombstone key of customer external id `idSql` in shop `shopSql` (SQL expressions): the
  * shop id salts the hash, so equal ids of two shops never share a key.

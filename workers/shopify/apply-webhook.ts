@@ -92,10 +92,17 @@ export async function applyShopifyWebhook(
     }
     case "products/delete": {
       const externalId = mapDeletedId(payload);
-      // Kept for the orders that point at it, but never recommended again.
+      // Kept for the orders that point at it, but never recommended again. Its version moves
+      // to now: Shopify never brings a deleted product back, so a products/update delivered
+      // late (older than the deletion) must lose to it rather than undelete it.
+      const now = new Date();
       await prisma.product.updateMany({
         where: { shopId: shop.id, externalId, deletedAt: null },
-        data: { deletedAt: new Date() },
+        data: { deletedAt: now },
+      });
+      await prisma.product.updateMany({
+        where: { shopId: shop.id, externalId, OR: [{ platformUpdatedAt: null }, { platformUpdatedAt: { lt: now } }] },
+        data: { platformUpdatedAt: now },
       });
       return { outcome: "PROCESSED", detail: `product ${externalId} marked deleted` };
     }

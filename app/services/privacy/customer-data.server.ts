@@ -7,40 +7,58 @@
 import type { Prisma } from "@prisma/client";
 
 import type { Database } from "~/db.server";
-import { erasedCustomerKey, LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
+import { erasedCustomerKey, LOCK_FOR_CUSTOMER_WRITE, LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
 
+/**
+ * customers/data_request: everything held about the customer, stored for the merchant. Runs
+ * under the shared side of the redaction lock, so a redaction either finishes first (and
+ * nothing is stored: an export would bring back what it erased) or waits for this to commit
+ * and then deletes the export with the rest.
+ */
 export async function exportCustomerData(
   database: Database,
   shopId: number,
   customerExternalId: string,
   requestId: string,
 ): Promise<Prisma.JsonObject> {
-  const { prisma } = database;
-  const customer = await prisma.customer.findUnique({
-    where: { shopId_externalId: { shopId, externalId: customerExternalId } },
-    include: {
-      orders: { include: { lines: true }, orderBy: { processedAt: "asc" } },
-      refunds: { include: { lines: true } },
-      scores: true,
-      recommendations: {
-        include: { product: { select: { externalId: true, title: true } } },
-        orderBy: { rank: "asc" },
-      },
+  return database.prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(LOCK_FOR_CUSTOMER_WRITE, shopId);
+      const erased = await tx.$queryRawUnsafe<unknown[]>(
+        `SELECT 1 FROM "ErasedCustomer" WHERE "shopId" = $1 AND "idHash" = ${erasedCustomerKey("$1", "$2::text")}`,
+        shopId,
+        customerExternalId,
+      );
+      if (erased.length > 0) return { heldData: false, erased: true };
+      const customer = await tx.customer.findUnique({
+        where: { shopId_externalId: { shopId, externalId: customerExternalId } },
+        include: {
+          orders: { include: { lines: true }, orderBy: { processedAt: "asc" } },
+          refunds: { include: { lines: true } },
+          scores: true,
+          recommendations: {
+            include: { product: { select: { externalId: true, title: true } } },
+            orderBy: { rank: "asc" },
+          },
+        },
+      });
+      const data: Prisma.JsonObject = customer
+        ? (JSON.parse(
+            JSON.stringify({ heldData: true, customer }, (_key, value: unknown) =>
+              typeof value === "bigint" ? value.toString() : value,
+            ),
+          ) as Prisma.JsonObject)
+        : { heldData: false, customerExternalId };
+      await tx.customerDataExport.upsert({
+        where: { shopId_requestId: { shopId, requestId } },
+        create: { shopId, customerExternalId, requestId, data },
+        update: { data },
+      });
+      return data;
     },
-  });
-  const data: Prisma.JsonObject = customer
-    ? (JSON.parse(
-        JSON.stringify({ heldData: true, customer }, (_key, value: unknown) =>
-          typeof value === "bigint" ? value.toString() : value,
-        ),
-      ) as Prisma.JsonObject)
-    : { heldData: false, customerExternalId };
-  await prisma.customerDataExport.upsert({
-    where: { shopId_requestId: { shopId, requestId } },
-    create: { shopId, customerExternalId, requestId, data },
-    update: { data },
-  });
-  return data;
+    // A redaction holding the lock waits for a backfill chunk at most; so may this.
+    { timeout: 60_000 },
+  );
 }
 
 /**
