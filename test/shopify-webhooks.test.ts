@@ -269,6 +269,23 @@ describe("applying", () => {
     expect(delivery.payload).not.toBeNull(); // kept for the retry
   });
 
+  it("an app/uninstalled that happened before the shop's latest install changes nothing", async () => {
+    await db.prisma.session.create({
+      data: { id: `offline_${SHOP_DOMAIN}`, shop: SHOP_DOMAIN, state: "", accessToken: "shpat_after_reinstall" },
+    });
+    const { installedAt } = await db.prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const webhookId = crypto.randomUUID();
+    const before = new Date(installedAt.getTime() - 3_600_000);
+    await deliver(
+      signedWebhook("app/uninstalled", { id: 548380009, domain: SHOP_DOMAIN }, { webhookId, triggeredAt: before }),
+    );
+    expect((await db.prisma.shop.findUniqueOrThrow({ where: { id: shopId } })).installState).toBe("INSTALLED");
+    expect(await db.prisma.session.count({ where: { shop: SHOP_DOMAIN } })).toBe(1);
+    const delivery = await db.prisma.webhookDelivery.findFirstOrThrow({ where: { dedupeKey: webhookId } });
+    expect(delivery).toMatchObject({ outcome: "IGNORED", triggeredAt: before });
+    await db.prisma.session.deleteMany({ where: { shop: SHOP_DOMAIN } });
+  });
+
   it("app/uninstalled marks the shop, deletes its sessions and stops its schedules; later data is ignored", async () => {
     await db.prisma.session.create({
       data: { id: `offline_${SHOP_DOMAIN}`, shop: SHOP_DOMAIN, state: "", accessToken: "shpat_secret" },

@@ -34,7 +34,8 @@ export async function processWebhookJob(
   if (delivery.outcome === "PROCESSED" || delivery.outcome === "IGNORED") return { skipped: "already applied" };
   if (!isKnownTopic(delivery.topic)) throw new Error(`no handler for topic ${delivery.topic}`);
   try {
-    const effect = await applyShopifyWebhook(context, delivery.shop, delivery.topic, delivery.payload);
+    const happenedAt = delivery.triggeredAt ?? delivery.receivedAt;
+    const effect = await applyShopifyWebhook(context, delivery.shop, delivery.topic, delivery.payload, happenedAt);
     // updateMany: after shop/redact the row itself is gone with the shop.
     await prisma.webhookDelivery.updateMany({
       where: { id: delivery.id },

@@ -36,11 +36,13 @@ function requireWritten(result: IngestResult, what: string): string {
   return result.written > 0 ? `${what} written` : `${what} unchanged (stored version is as new)`;
 }
 
+/** `happenedAt`: when Shopify says the event happened (X-Shopify-Triggered-At), or when we received it. */
 export async function applyShopifyWebhook(
   context: ApplyContext,
   shop: Shop,
   topic: ShopifyTopic,
   payload: unknown,
+  happenedAt: Date = new Date(),
 ): Promise<WebhookEffect> {
   const { database } = context;
   const { pool, prisma } = database;
@@ -107,6 +109,10 @@ export async function applyShopifyWebhook(
       return { outcome: "PROCESSED", detail: `product ${externalId} marked deleted` };
     }
     case "app/uninstalled": {
+      // A retry or a slow queue can deliver it after the merchant installed again.
+      if (happenedAt < shop.installedAt) {
+        return { outcome: "IGNORED", detail: "uninstall from before the shop's latest install" };
+      }
       await prisma.$transaction([
         prisma.shop.update({
           where: { id: shop.id },

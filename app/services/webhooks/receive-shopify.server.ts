@@ -63,9 +63,18 @@ export async function receiveShopifyWebhook(
     log.info({ topic, shop: domain }, "webhook for a shop we hold nothing for");
     return reply(200, "unknown shop");
   }
+  const triggered = new Date(request.headers.get("X-Shopify-Triggered-At") ?? "");
   const recorded = await prisma.webhookDelivery.createManyAndReturn({
     data: [
-      { shopId: shop.id, platform: "SHOPIFY", dedupeKey: webhookId, topic, payload: payload as Prisma.InputJsonValue },
+      {
+        shopId: shop.id,
+        platform: "SHOPIFY",
+        dedupeKey: webhookId,
+        topic,
+        // Absent or unreadable: the receipt time stands in (applyShopifyWebhook).
+        triggeredAt: Number.isNaN(triggered.getTime()) ? null : triggered,
+        payload: payload as Prisma.InputJsonValue,
+      },
     ],
     skipDuplicates: true,
     select: { id: true },
