@@ -692,6 +692,22 @@ describe("backfill jobs", () => {
     expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
   });
 
+  it("a reconcile stands down while another runs for the shop", async () => {
+    const shop = await shopWithToken();
+    const redis = createRedis(testRedisUrl(), "worker");
+    const held = await acquireShopLock(redis, "shopify-reconcile", shop);
+    try {
+      // No Shopify handler: a second reconcile that went ahead would fail on its first query.
+      await expect(
+        processSyncJob("shopify-reconcile", { shopId: shop.id }, { database: app.db, redis }),
+      ).rejects.toBeInstanceOf(ShopBusyError);
+      expect(await app.db.prisma.syncRun.count({ where: { shopId: shop.id, kind: "RECONCILE" } })).toBe(0);
+    } finally {
+      await held!.release();
+      await redis.quit();
+    }
+  });
+
   it("does not retry when bulk operations are not enabled for the app", async () => {
     const shop = await shopWithToken();
     app.server.use(...bulkHandlers(shop.domain, scenario({ start: "access-denied" })));

@@ -59,8 +59,16 @@ export async function processSyncJob(
   }
   const graphql = costLimited(adminGraphqlFor(shop.domain, token), { redis, shop: shop.domain });
   if (name === "shopify-reconcile") {
-    await clearRunsNoLongerWriting(database.pool, shop.id);
-    return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
+    // One reconcile per shop at a time: the one queued after a backfill and the scheduled one
+    // can meet, and two would page the same changes and share one cost bucket.
+    const lock = await acquireShopLock(redis, "shopify-reconcile", shop);
+    if (!lock) throw new ShopBusyError(`a reconcile of ${shop.domain} is already running`);
+    try {
+      await clearRunsNoLongerWriting(database.pool, shop.id);
+      return (await runReconcile({ database, graphql, shopId: shop.id })).counts;
+    } finally {
+      await lock.release();
+    }
   }
   // One backfill per shop at a time: a job handed to a second worker while the first still
   // runs it (its BullMQ lock lapsed) must not resume the same run alongside it.
