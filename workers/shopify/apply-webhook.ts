@@ -11,6 +11,7 @@ import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/
 import type { IngestResult } from "~/ingest/index.server";
 import type { ShopifyTopic } from "~/platforms/shopify/config";
 import { announceBulkFinished } from "~/platforms/shopify/bulk/finish-signal.server";
+import { log } from "~/logger.server";
 import { SHOPIFY_DATA_TOPICS } from "~/platforms/shopify/config";
 import { mapCustomer, mapDeletedId, mapOrder, mapProduct, mapRefund } from "~/platforms/shopify/rest-mappers";
 import { exportCustomerData, redactCustomer, redactShop } from "~/services/privacy/customer-data.server";
@@ -135,6 +136,8 @@ export async function applyShopifyWebhook(
       const requestId = String(request.data_request?.id ?? "");
       if (!requestId) throw new Error("malformed customers/data_request payload: data_request.id is missing");
       const data = await exportCustomerData(database, shop.id, customerId, requestId);
+      // The merchant's record that the request was answered; the customer is not named.
+      log.info({ shopId: shop.id, requestId, heldData: data.heldData === true }, "customer data request answered");
       return {
         outcome: "PROCESSED",
         detail: data.heldData ? `export ${requestId} stored for the merchant` : "nothing held for that customer",
