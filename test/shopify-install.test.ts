@@ -174,4 +174,29 @@ describe("installing from the Shopify admin", () => {
     expect(result.backfillQueued).toBe(false);
     expect(result.shop).toMatchObject({ installState: "INSTALLED", uninstalledAt: null });
   });
+
+  it("signing in again records when, and keeps a scheduled run that is already waiting", async () => {
+    const identity = {
+      name: "Install Test Boutique",
+      myshopifyDomain: SHOP,
+      ianaTimezone: "Europe/Berlin",
+      currencyCode: "EUR",
+    };
+    const queues = createQueues(createRedis(testRedisUrl(), "worker"), prefix);
+    const sink = bullSink(queues);
+    try {
+      const first = await onShopAuthorized({ database: db, jobs: async () => sink }, identity);
+      const sync = queues[QUEUE_OF["shopify-reconcile"]];
+      // The reconcile's next run is due and waiting for a worker (a busy queue).
+      const due = (await sync.getJobs(["delayed"])).find((job) => job.name === "shopify-reconcile")!;
+      await due.promote();
+      const again = await onShopAuthorized({ database: db, jobs: async () => sink }, identity);
+      const waiting = await sync.getJobs(["waiting"]);
+      expect(waiting.map((job) => job.id)).toContain(due.id);
+      expect(again.shop.authorizedAt!.getTime()).toBeGreaterThanOrEqual(first.shop.authorizedAt!.getTime());
+      expect(again.shop.installedAt).toEqual(first.shop.installedAt); // an install date, not a sign-in date
+    } finally {
+      await sink.close();
+    }
+  });
 });

@@ -269,13 +269,19 @@ describe("applying", () => {
     expect(delivery.payload).not.toBeNull(); // kept for the retry
   });
 
-  it("an app/uninstalled that happened before the shop's latest install changes nothing", async () => {
+  it("an app/uninstalled that happened before the shop's latest sign-in changes nothing", async () => {
     await db.prisma.session.create({
       data: { id: `offline_${SHOP_DOMAIN}`, shop: SHOP_DOMAIN, state: "", accessToken: "shpat_after_reinstall" },
     });
-    const { installedAt } = await db.prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    // Installed a month ago; the uninstall ten minutes ago never reached us (so the shop still
+    // looked installed), and the merchant has just installed again: a token exchange now.
+    const now = Date.now();
+    await db.prisma.shop.update({
+      where: { id: shopId },
+      data: { installedAt: new Date(now - 30 * 86_400_000), authorizedAt: new Date(now) },
+    });
     const webhookId = crypto.randomUUID();
-    const before = new Date(installedAt.getTime() - 3_600_000);
+    const before = new Date(now - 10 * 60_000);
     await deliver(
       signedWebhook("app/uninstalled", { id: 548380009, domain: SHOP_DOMAIN }, { webhookId, triggeredAt: before }),
     );

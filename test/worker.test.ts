@@ -141,8 +141,8 @@ describe("daily aggregates through BullMQ", () => {
     expect(new Set(schedulers.map((s) => s.tz))).toEqual(new Set(["Europe/London"]));
     await registerSchedulers(queues, db); // idempotent
     expect(await queues.analytics.getJobSchedulers()).toHaveLength(count);
-    // And one for all shops: deliveries whose job gave up are queued again every quarter hour.
-    expect(await queues.webhooks.getJobScheduler("redrive-webhooks")).toMatchObject({ pattern: "*/15 * * * *" });
+    // And one for all shops: stuck deliveries queued again, missing schedules restored.
+    expect(await queues.webhooks.getJobScheduler("housekeeping")).toMatchObject({ pattern: "*/15 * * * *" });
   });
 });
 

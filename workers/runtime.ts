@@ -25,6 +25,8 @@ type ProcessorContext = ApplyContext &
   Pick<ModelJobContext, "progress"> & {
     /** Queues follow-up work (a backfill's first training); absent in unit tests. */
     enqueue?: JobSink["enqueue"];
+    /** Registers every installed shop's missing schedules (housekeeping); returns how many shops. */
+    restoreSchedules?: () => Promise<number>;
   };
 type Processor = (name: string, data: unknown, context: ProcessorContext) => Promise<unknown>;
 
@@ -58,7 +60,7 @@ export interface WorkerHandle {
 export function startWorkers(options: {
   connection: ConnectionOptions;
   database: Database;
-  /** The same queues the workers serve; used to stop an uninstalled shop's schedules. */
+  /** The same queues the workers serve; used to stop an uninstalled shop's schedules and restore missing ones. */
   queues?: Queues;
   prefix?: string;
   concurrency?: number;
@@ -70,6 +72,7 @@ export function startWorkers(options: {
     database: options.database,
     redis: options.connection instanceof Redis ? options.connection : undefined,
     removeShopSchedules: queues ? (shopId) => unscheduleShop(queues, shopId) : undefined,
+    restoreSchedules: queues ? () => registerSchedulers(queues, options.database) : undefined,
     enqueue: queues ? bullSink(queues).enqueue : undefined,
   };
   const workers = (Object.keys(PROCESSORS) as QueueName[]).map((queue) => {

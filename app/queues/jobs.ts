@@ -26,8 +26,8 @@ export const JOBS = {
   "forecast-shop": z.object({ shopId: z.number().int().positive() }),
   /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
   "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
-  /** Queue again the deliveries whose job gave up (workers/shopify/redrive-deliveries.ts); all shops. */
-  "redrive-webhooks": z.object({}),
+  /** For all shops: queue again the webhook deliveries whose job gave up, restore missing schedules. */
+  housekeeping: z.object({}),
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -37,7 +37,7 @@ export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]>;
 export const QUEUE_OF: Record<JobName, QueueName> = {
   "daily-aggregates": "analytics",
   "shopify-webhook": "webhooks",
-  "redrive-webhooks": "webhooks",
+  housekeeping: "webhooks",
   "shopify-backfill": "sync",
   "shopify-reconcile": "sync",
   "train-recommendations": "recommendations",

@@ -1,8 +1,8 @@
 /**
  * Each shop's recurring jobs, as BullMQ job schedulers keyed by shop: registering twice
- * changes nothing. Workers register every installed shop when they start; the web process
- * registers a shop the moment it installs or reinstalls (install.server.ts), since a worker
- * that started earlier would otherwise not know it until its next restart.
+ * changes nothing. Workers register every installed shop when they start and again every
+ * quarter hour (housekeeping); the web process registers a shop the moment it installs or
+ * reinstalls (install.server.ts), so its jobs do not wait for that.
  */
 import type { Platform } from "@prisma/client";
 
@@ -39,24 +39,28 @@ function jobsFor(shop: ScheduledShop): ScheduledJob[] {
 
 export async function scheduleShop(queues: Queues, shop: ScheduledShop): Promise<void> {
   for (const job of jobsFor(shop)) {
-    await queues[QUEUE_OF[job]].upsertJobScheduler(
-      `${job}:${shop.id}`,
+    const queue = queues[QUEUE_OF[job]];
+    const key = `${job}:${shop.id}`;
+    // Upserting an unchanged scheduler would drop its run already waiting in the queue and
+    // put the next one a whole period later: only a missing or changed one is written.
+    const existing = await queue.getJobScheduler(key);
+    if (existing?.pattern === PATTERNS[job] && existing.tz === shop.timezone) continue;
+    await queue.upsertJobScheduler(
+      key,
       { pattern: PATTERNS[job], tz: shop.timezone },
       { name: job, data: { shopId: shop.id } },
     );
   }
 }
 
-/** Every quarter hour: deliveries whose job gave up are queued again (redrive-deliveries.ts). */
-const REDRIVE_PATTERN = "*/15 * * * *";
+/** Every quarter hour: deliveries whose job gave up are queued again, missing schedules restored. */
+const HOUSEKEEPING_PATTERN = "*/15 * * * *";
 
 /** The recurring jobs that serve every shop at once. */
 export async function scheduleGlobalJobs(queues: Queues): Promise<void> {
-  await queues[QUEUE_OF["redrive-webhooks"]].upsertJobScheduler(
-    "redrive-webhooks",
-    { pattern: REDRIVE_PATTERN },
-    { name: "redrive-webhooks", data: {} },
-  );
+  const queue = queues[QUEUE_OF.housekeeping];
+  if ((await queue.getJobScheduler("housekeeping"))?.pattern === HOUSEKEEPING_PATTERN) return;
+  await queue.upsertJobScheduler("housekeeping", { pattern: HOUSEKEEPING_PATTERN }, { name: "housekeeping", data: {} });
 }
 
 export async function unscheduleShop(queues: Queues, shopId: number): Promise<void> {

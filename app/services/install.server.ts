@@ -8,6 +8,7 @@ import type { Shop } from "@prisma/client";
 
 import type { Database } from "~/db.server";
 import { upsertShop } from "~/ingest/shops.server";
+import { log } from "~/logger.server";
 import type { JobSink } from "~/queues/enqueue.server";
 
 export const SHOP_IDENTITY_QUERY = `#graphql
@@ -31,15 +32,22 @@ export async function onShopAuthorized(
     timezone: identity.ianaTimezone,
     currency: identity.currencyCode,
   });
-  const shop =
-    upserted.installState === "INSTALLED"
-      ? upserted
-      : await prisma.shop.update({
-          where: { id: upserted.id },
-          data: { installState: "INSTALLED", installedAt: new Date(), uninstalledAt: null },
-        });
+  const now = new Date();
+  const shop = await prisma.shop.update({
+    where: { id: upserted.id },
+    data:
+      upserted.installState === "INSTALLED"
+        ? { authorizedAt: now }
+        : { installState: "INSTALLED", installedAt: now, uninstalledAt: null, authorizedAt: now },
+  });
   const jobs = await deps.jobs();
-  await jobs.schedule(shop);
+  // Workers also restore missing schedules every quarter hour (housekeeping), so a failure
+  // here must not fail the merchant's sign-in.
+  await jobs
+    .schedule(shop)
+    .catch((error: Error) =>
+      log.error({ shopId: shop.id, err: error.message }, "could not register the shop's schedules"),
+    );
   const previous = await prisma.syncRun.findFirst({
     where: { shopId: shop.id, kind: "BACKFILL", status: { in: ["QUEUED", "RUNNING", "SUCCEEDED"] } },
   });

@@ -2,7 +2,7 @@
  * Processor for the "webhooks" queue: applies one recorded delivery, then marks it and drops
  * its payload (which may hold personal data). A failure keeps the payload and the error on
  * the row and rethrows, so BullMQ retries with backoff; once those retries are spent, the
- * quarter-hourly redrive puts the delivery back (workers/shopify/redrive-deliveries.ts).
+ * quarter-hourly housekeeping puts the delivery back (workers/shopify/redrive-deliveries.ts).
  */
 import { Prisma } from "@prisma/client";
 
@@ -16,12 +16,14 @@ import { redriveDeliveries } from "../shopify/redrive-deliveries";
 export async function processWebhookJob(
   name: string,
   data: unknown,
-  context: ApplyContext & { enqueue?: JobSink["enqueue"] },
+  context: ApplyContext & { enqueue?: JobSink["enqueue"]; restoreSchedules?: () => Promise<number> },
 ) {
-  if (name === "redrive-webhooks") {
-    parseJob("redrive-webhooks", data);
-    if (!context.enqueue) throw new Error("redrive-webhooks needs a queue to put deliveries back on");
-    return redriveDeliveries(context.database, context.enqueue);
+  if (name === "housekeeping") {
+    parseJob("housekeeping", data);
+    if (!context.enqueue) throw new Error("housekeeping needs a queue to put deliveries back on");
+    const deliveries = await redriveDeliveries(context.database, context.enqueue);
+    const scheduledShops = await context.restoreSchedules?.();
+    return { ...deliveries, scheduledShops };
   }
   if (name !== "shopify-webhook") throw new Error(`the webhooks queue has no job named "${name}"`);
   const job = parseJob("shopify-webhook", data);

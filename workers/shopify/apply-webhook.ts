@@ -98,20 +98,19 @@ export async function applyShopifyWebhook(
       // Kept for the orders that point at it, but never recommended again. Its version moves
       // to now: Shopify never brings a deleted product back, so a products/update delivered
       // late (older than the deletion) must lose to it rather than undelete it.
-      const now = new Date();
-      await prisma.product.updateMany({
-        where: { shopId: shop.id, externalId, deletedAt: null },
-        data: { deletedAt: now },
-      });
-      await prisma.product.updateMany({
-        where: { shopId: shop.id, externalId, OR: [{ platformUpdatedAt: null }, { platformUpdatedAt: { lt: now } }] },
-        data: { platformUpdatedAt: now },
-      });
+      // One statement, so no update can slip in between the two columns.
+      await pool.query(
+        `UPDATE "Product" SET "deletedAt" = COALESCE("deletedAt", now()),
+                "platformUpdatedAt" = GREATEST("platformUpdatedAt", now()), "updatedAt" = now()
+         WHERE "shopId" = $1 AND "externalId" = $2`,
+        [shop.id, externalId],
+      );
       return { outcome: "PROCESSED", detail: `product ${externalId} marked deleted` };
     }
     case "app/uninstalled": {
-      // A retry or a slow queue can deliver it after the merchant installed again.
-      if (happenedAt < shop.installedAt) {
+      // A retry or a slow queue can deliver it after the merchant installed again, even one
+      // we never recorded (the token exchange then found the shop still installed).
+      if (happenedAt < (shop.authorizedAt ?? shop.installedAt)) {
         return { outcome: "IGNORED", detail: "uninstall from before the shop's latest install" };
       }
       await prisma.$transaction([
