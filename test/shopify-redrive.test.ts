@@ -1,7 +1,7 @@
 /**
  * Deliveries whose job gave up are queued again (workers/shopify/redrive-deliveries.ts):
- * compliance requests until they are applied, other topics for three days and then closed
- * with their payload erased. Real Postgres; the queue is a recorder of what was enqueued.
+ * erasures and compliance requests until they are applied, other topics for three days and
+ * then closed with their payload erased. Real Postgres; the queue is a recorder of what was enqueued.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -9,7 +9,12 @@ import { ingestCustomers } from "~/ingest/index.server";
 import type { JobData } from "~/queues/jobs";
 
 import { processWebhookJob } from "../workers/processors/webhooks";
-import { ABANDON_AFTER_MS, redriveDeliveries, STUCK_AFTER_MS } from "../workers/shopify/redrive-deliveries";
+import {
+  ABANDON_AFTER_MS,
+  redriveDeliveries,
+  REDRIVE_BATCH,
+  STUCK_AFTER_MS,
+} from "../workers/shopify/redrive-deliveries";
 
 import { createTestDatabase, type TestDatabase } from "./helpers/database";
 import { createShop } from "./helpers/factories";
@@ -51,6 +56,8 @@ describe("redriving webhook deliveries whose job gave up", () => {
       data_request: { id: 9911 },
     });
     const oldOrder = await delivery("orders/updated", ABANDON_AFTER_MS + MINUTE, { id: 1, email: "ada@example.com" });
+    // A deletion is an erasure too: the reconcile never sees deleted customers.
+    const oldDeletion = await delivery("customers/delete", ABANDON_AFTER_MS + MINUTE, { id: 7002 });
     const stuckOrder = await delivery("orders/updated", STUCK_AFTER_MS + MINUTE, { id: 2 });
     const fresh = await delivery("customers/redact", MINUTE, redact);
     await delivery("customers/redact", STUCK_AFTER_MS + MINUTE, redact, "PROCESSED");
@@ -65,9 +72,9 @@ describe("redriving webhook deliveries whose job gave up", () => {
       now,
     );
 
-    expect(result).toEqual({ requeued: 3, abandoned: 1 });
+    expect(result).toEqual({ requeued: 4, abandoned: 1 });
     expect(queued.map((job) => job.deliveryId).sort((a, b) => a - b)).toEqual(
-      [stuckRedaction, monthOldRequest, stuckOrder].map((row) => Number(row.id)).sort((a, b) => a - b),
+      [stuckRedaction, monthOldRequest, oldDeletion, stuckOrder].map((row) => Number(row.id)).sort((a, b) => a - b),
     );
     const closed = await db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: oldOrder.id } });
     expect(closed).toMatchObject({ outcome: "FAILED", payload: null });
@@ -84,5 +91,27 @@ describe("redriving webhook deliveries whose job gave up", () => {
       outcome: "PROCESSED",
       payload: null,
     });
+  });
+
+  it("a pile of failing erasures does not keep other stuck deliveries from their turn", async () => {
+    await db.prisma.webhookDelivery.deleteMany(); // this file's database: only this test's rows
+    const shop = await createShop(db.prisma);
+    const receivedAt = new Date(Date.now() - STUCK_AFTER_MS - MINUTE);
+    const row = (topic: string, n: number) => ({
+      shopId: shop.id,
+      platform: "SHOPIFY" as const,
+      dedupeKey: `${shop.id}-${topic}-${n}`,
+      topic,
+      receivedAt,
+      payload: { id: n },
+    });
+    await db.prisma.webhookDelivery.createMany({
+      data: Array.from({ length: REDRIVE_BATCH + 1 }, (_, n) => row("customers/redact", n)),
+    });
+    const order = await db.prisma.webhookDelivery.create({ data: row("orders/updated", 1) });
+    const queued: number[] = [];
+    await redriveDeliveries(db, async (_name, data) => void queued.push((data as { deliveryId: number }).deliveryId));
+    expect(queued).toContain(Number(order.id));
+    expect(queued).toHaveLength(REDRIVE_BATCH + 1);
   });
 });

@@ -4,14 +4,17 @@
  * delivery RECEIVED with its payload, and Shopify, which got its 200 long ago, never sends it
  * again. This sweep, run every quarter hour, puts such deliveries back on the queue:
  *
- * - compliance topics (customers/redact, customers/data_request, shop/redact) until they are
- *   applied, however long that takes: erasing and exporting customer data is a legal duty
- *   with a 30-day deadline, not something a reconcile can catch up on;
+ * - erasures and compliance requests (customers/redact, customers/data_request, shop/redact,
+ *   and customers/delete) until they are applied, however long that takes: erasing and
+ *   exporting customer data is a legal duty with a 30-day deadline, and a reconcile cannot
+ *   catch up on a deletion (Shopify does not list deleted customers). One still failing
+ *   after a week is logged as an error for someone to look at;
  * - other topics for a few days, then they are closed as FAILED and their payload erased:
  *   by then the shop's reconcile has fetched the same records, and a payload kept for ever
  *   would keep personal data for ever.
  *
- * Re-queuing is idempotent: a delivery whose job is still waiting or running keeps its one
+ * The two kinds are taken in separate batches, so a pile of failing erasures cannot keep
+ * other stuck deliveries from their turn. Re-queuing is idempotent: a delivery whose job is still waiting or running keeps its one
  * job (jobs are deduplicated per delivery), and an applied delivery is skipped by the worker.
  */
 import { Prisma } from "@prisma/client";
@@ -25,8 +28,12 @@ import type { JobSink } from "~/queues/enqueue.server";
 export const STUCK_AFTER_MS = 30 * 60 * 1000;
 /** Non-compliance deliveries are given up after this; four reconciles a day have run since. */
 export const ABANDON_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
-/** Per sweep, oldest first; the next sweep takes the rest. */
-const BATCH = 1000;
+/** Per kind and sweep, oldest first; the next sweep takes the rest. */
+export const REDRIVE_BATCH = 500;
+/** An erasure or compliance request failing this long needs a person. */
+const ALERT_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+/** Never given up: see above. */
+const ERASURE_TOPICS = [...SHOPIFY_COMPLIANCE_TOPICS, "customers/delete"];
 
 export async function redriveDeliveries(
   database: Database,
@@ -39,27 +46,40 @@ export async function redriveDeliveries(
       platform: "SHOPIFY",
       outcome: "RECEIVED",
       receivedAt: { lt: new Date(now - ABANDON_AFTER_MS) },
-      topic: { notIn: [...SHOPIFY_COMPLIANCE_TOPICS] },
+      topic: { notIn: ERASURE_TOPICS },
     },
     data: { outcome: "FAILED", processedAt: new Date(now), payload: Prisma.DbNull },
   });
   if (abandoned.count > 0) {
     log.warn({ deliveries: abandoned.count }, "webhook deliveries given up after failing for days; payloads erased");
   }
-  const stuck = await prisma.webhookDelivery.findMany({
-    where: { platform: "SHOPIFY", outcome: "RECEIVED", receivedAt: { lt: new Date(now - STUCK_AFTER_MS) } },
-    select: { id: true, shopId: true, topic: true },
-    orderBy: { receivedAt: "asc" },
-    take: BATCH,
-  });
-  for (const delivery of stuck) {
+  const stuckSince = new Date(now - STUCK_AFTER_MS);
+  const stuck = async (erasures: boolean) =>
+    prisma.webhookDelivery.findMany({
+      where: {
+        platform: "SHOPIFY",
+        outcome: "RECEIVED",
+        receivedAt: { lt: stuckSince },
+        topic: erasures ? { in: ERASURE_TOPICS } : { notIn: ERASURE_TOPICS },
+      },
+      select: { id: true, shopId: true, topic: true, receivedAt: true },
+      orderBy: { receivedAt: "asc" },
+      take: REDRIVE_BATCH,
+    });
+  const erasures = await stuck(true);
+  const others = await stuck(false);
+  for (const delivery of [...erasures, ...others]) {
     await enqueue("shopify-webhook", { shopId: delivery.shopId, deliveryId: Number(delivery.id) });
   }
-  if (stuck.length > 0) {
-    const compliance = stuck.filter((delivery) =>
-      (SHOPIFY_COMPLIANCE_TOPICS as readonly string[]).includes(delivery.topic),
-    );
-    log.warn({ deliveries: stuck.length, compliance: compliance.length }, "webhook deliveries queued again");
+  if (erasures.length + others.length > 0) {
+    log.warn({ erasures: erasures.length, others: others.length }, "webhook deliveries queued again");
   }
-  return { requeued: stuck.length, abandoned: abandoned.count };
+  const overdue = erasures.filter((delivery) => delivery.receivedAt.getTime() < now - ALERT_AFTER_MS);
+  for (const delivery of overdue) {
+    log.error(
+      { shopId: delivery.shopId, deliveryId: String(delivery.id), topic: delivery.topic, since: delivery.receivedAt },
+      "a customer erasure or data request has failed for over a week; it must be applied within 30 days",
+    );
+  }
+  return { requeued: erasures.length + others.length, abandoned: abandoned.count };
 }
