@@ -586,12 +586,29 @@ describe("backfill jobs", () => {
   const backfillRuns = (shopId: number) =>
     app.db.prisma.syncRun.findMany({ where: { shopId, kind: "BACKFILL" }, orderBy: { id: "asc" } });
 
-  it("leaves a shop whose refresh token was refused alone: no call to Shopify until it re-authorises", async () => {
+  it("a shop whose refresh token was refused sends Shopify nothing until the merchant signs in again, then carries on", async () => {
     const shop = await shopWithToken();
     await app.db.prisma.shop.update({ where: { id: shop.id }, data: { installState: "NEEDS_REAUTH" } });
+    // What a refusal leaves: an expired token and no refresh token.
+    await app.db.prisma.session.update({
+      where: { id: `offline_${shop.domain}` },
+      data: { expires: new Date(Date.now() - 60_000), refreshToken: null },
+    });
     // No handler is installed: any request to Shopify would fail the test (onUnhandledRequest).
-    expect(await attempt(shop.id)).toEqual({ skipped: "shop must open Foresight again" });
+    await expect(attempt(shop.id)).rejects.toBeInstanceOf(UnrecoverableError);
     expect(await backfillRuns(shop.id)).toEqual([]);
+    // The merchant opens the app: the token exchange stores a fresh session.
+    await app.db.prisma.session.update({
+      where: { id: `offline_${shop.domain}` },
+      data: {
+        accessToken: "shpat_after_sign_in",
+        expires: new Date(Date.now() + 3_600_000),
+        refreshToken: "shprt_new",
+      },
+    });
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect((await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("INSTALLED");
   });
 
   it("a retried job resumes the failed run instead of asking Shopify for every file again", async () => {

@@ -118,6 +118,29 @@ describe("offline access tokens", () => {
     expect((await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("NEEDS_REAUTH");
     const session = await app.db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop.domain}` } });
     expect(session.accessToken).toBe("shpat_old"); // nothing half-written
+    expect(session.refreshToken).toBeNull(); // so it is never sent again
+    // The next job asks Shopify nothing.
+    const flagged = await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } });
+    await expect(offlineAccessToken({ database: app.db, redis: redisA }, flagged)).rejects.toBeInstanceOf(
+      ReauthRequiredError,
+    );
+    expect(calls).toHaveLength(1);
+  });
+
+  it("a refusal because the merchant signed in meanwhile uses the new session instead of flagging the shop", async () => {
+    const shop = await shopWithSession(-60_000);
+    app.server.use(
+      http.post(`https://${shop.domain}/admin/oauth/access_token`, async () => {
+        // The web process's token exchange replaces the session while our refresh is in flight.
+        await app.db.prisma.session.update({
+          where: { id: `offline_${shop.domain}` },
+          data: { accessToken: "shpat_exchanged", expires: new Date(Date.now() + 3_600_000), refreshToken: "shprt_x" },
+        });
+        return HttpResponse.json({ error: "invalid_grant" }, { status: 400 });
+      }),
+    );
+    expect(await offlineAccessToken({ database: app.db, redis: redisA }, shop)).toBe("shpat_exchanged");
+    expect((await app.db.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).installState).toBe("INSTALLED");
   });
 
   it("a refresh slower than the lock's lifetime still lets no second worker in with the same refresh token", async () => {

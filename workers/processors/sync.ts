@@ -44,11 +44,10 @@ export async function processSyncJob(
   const shop = await database.prisma.shop.findUnique({ where: { id: job.shopId } });
   if (!shop || shop.platform !== "SHOPIFY") return { skipped: "not a Shopify shop we hold" };
   if (shop.installState === "UNINSTALLED") return { skipped: "shop is uninstalled" };
-  // Its refresh token was refused: asking again would only be refused again, until the
-  // merchant opens Foresight and a new token exchange marks the shop installed.
-  if (shop.installState === "NEEDS_REAUTH") return { skipped: "shop must open Foresight again" };
   if (!redis) throw new Error("the sync queue needs Redis for its token lock and cost limiter");
   // Asked again before every call: a long reconcile or backfill outlives an hour-long token.
+  // A shop flagged NEEDS_REAUTH goes on once the merchant has signed in again; until then the
+  // refused refresh token is gone and nothing is sent to Shopify.
   const token = () => offlineAccessToken({ database, redis }, shop);
   try {
     await token();

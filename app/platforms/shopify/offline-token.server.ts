@@ -63,7 +63,12 @@ async function loadSession(database: Database, shop: Shop) {
 export async function offlineAccessToken(deps: TokenDeps, shop: Shop): Promise<string> {
   const now = deps.now ?? Date.now;
   const session = await loadSession(deps.database, shop);
-  if (usable(session, now())) return session.accessToken;
+  if (usable(session, now())) {
+    // A shop flagged after a refusal that has a working token again (the merchant opened
+    // the app, and the token exchange stored a new session) works again.
+    if (shop.installState === "NEEDS_REAUTH") await clearNeedsReauth(deps.database, shop);
+    return session.accessToken;
+  }
 
   const key = `foresight:lock:shopify-token:${shop.domain}`;
   const lockTtl = deps.lockTtlMs ?? LOCK_TTL_MS;
@@ -94,6 +99,19 @@ export async function offlineAccessToken(deps: TokenDeps, shop: Shop): Promise<s
       }));
     } catch (error) {
       if (error instanceof HttpResponseError && REFUSED.has(error.response.code)) {
+        // The web process's token exchange stores sessions without our lock: a refusal may
+        // only mean the merchant signed in meanwhile and the session was replaced.
+        const latest = await loadSession(deps.database, shop);
+        if (latest.refreshToken !== current.refreshToken) {
+          if (usable(latest, now())) return latest.accessToken;
+          throw new Error(`${shop.domain}'s session was replaced during a refresh; try again`);
+        }
+        // The refused token is dropped, so nothing sends it to Shopify again; the next token
+        // exchange stores a new one.
+        await deps.database.prisma.session.updateMany({
+          where: { id: current.id, refreshToken: current.refreshToken },
+          data: { refreshToken: null },
+        });
         await markNeedsReauth(deps.database, shop);
         throw new ReauthRequiredError(shop.domain, `Shopify refused the refresh (HTTP ${error.response.code})`);
       }
@@ -114,16 +132,19 @@ export async function offlineAccessToken(deps: TokenDeps, shop: Shop): Promise<s
         scope: refreshed.scope ?? current.scope,
       },
     });
-    // A shop flagged by an earlier refusal works again.
-    await deps.database.prisma.shop.updateMany({
-      where: { id: shop.id, installState: "NEEDS_REAUTH" },
-      data: { installState: "INSTALLED" },
-    });
+    await clearNeedsReauth(deps.database, shop);
     return refreshed.accessToken!;
   } finally {
     clearInterval(renewal);
     await deps.redis.eval(RELEASE, 1, key, owner);
   }
+}
+
+async function clearNeedsReauth(database: Database, shop: Shop) {
+  await database.prisma.shop.updateMany({
+    where: { id: shop.id, installState: "NEEDS_REAUTH" },
+    data: { installState: "INSTALLED" },
+  });
 }
 
 /** Only an installed shop: an uninstall that landed meanwhile stays an uninstall. */
