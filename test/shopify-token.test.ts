@@ -10,6 +10,7 @@ import { upsertShop } from "~/ingest/shops.server";
 import { offlineAccessToken, ReauthRequiredError } from "~/platforms/shopify/offline-token.server";
 import { createRedis } from "~/queues/connection.server";
 
+import { storeOfflineSession } from "./helpers/factories";
 import { useShopifyTestApp } from "./helpers/shopify-app";
 import { testRedisUrl } from "./helpers/urls";
 
@@ -33,18 +34,7 @@ async function shopWithSession(expiresInMs: number, refreshToken: string | null 
     timezone: "UTC",
     currency: "USD",
   });
-  await app.db.prisma.session.create({
-    data: {
-      id: `offline_${domain}`,
-      shop: domain,
-      state: "",
-      accessToken: "shpat_old",
-      scope: "read_orders",
-      expires: new Date(Date.now() + expiresInMs),
-      refreshToken,
-      refreshTokenExpires: new Date(Date.now() + 90 * 24 * 3600_000),
-    },
-  });
+  await storeOfflineSession(app.db.prisma, domain, { accessToken: "shpat_old", expiresInMs, refreshToken });
   return shop;
 }
 

@@ -348,6 +348,16 @@ describe("compliance topics", () => {
     return run.id;
   }
 
+  const requestCustomerData = (requestId: number) =>
+    deliver(
+      signedWebhook("customers/data_request", {
+        shop_id: 548380009,
+        shop_domain: SHOP_DOMAIN,
+        customer,
+        data_request: { id: requestId },
+      }),
+    );
+
   it("customers/data_request stores everything held about the customer for the merchant", async () => {
     await deliver(signedWebhook("orders/create", orderPayload()));
     await deliver(
@@ -368,14 +378,7 @@ describe("compliance topics", () => {
 
   it("customers/redact leaves no row anywhere with the customer's id, email or name, and keeps the sales", async () => {
     await deliver(signedWebhook("orders/create", orderPayload()));
-    await deliver(
-      signedWebhook("customers/data_request", {
-        shop_id: 548380009,
-        shop_domain: SHOP_DOMAIN,
-        customer,
-        data_request: { id: 10000 },
-      }),
-    );
+    await requestCustomerData(10000);
     // A delivery about this customer still waiting for a worker holds their data too.
     await db.prisma.webhookDelivery.create({
       data: {
@@ -407,14 +410,7 @@ describe("compliance topics", () => {
     expect(order).toMatchObject({ customerId: null, name: "#9999" });
     // A data request applied after the redaction (a retry, a slow worker) stores nothing:
     // not even an empty export, which would hold the id.
-    await deliver(
-      signedWebhook("customers/data_request", {
-        shop_id: 548380009,
-        shop_domain: SHOP_DOMAIN,
-        customer,
-        data_request: { id: 10001 },
-      }),
-    );
+    await requestCustomerData(10001);
     expect(await db.prisma.customerDataExport.count({ where: { shopId, requestId: "10001" } })).toBe(0);
     expect(await rowsMentioning("7064055069303")).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ingestCustomers, ingestProducts } from "~/ingest/index.server";
 import { loader } from "~/routes/proxy.recommendations";
 
-import { createShop } from "./helpers/factories";
+import { createShop, storeOfflineSession } from "./helpers/factories";
 import { useShopifyTestApp } from "./helpers/shopify-app";
 
 const SECRET = "proxy-test-secret";
@@ -138,17 +138,10 @@ describe("GET /proxy/recommendations", () => {
   it("never refreshes the shop's offline token, even when it is about to expire", async () => {
     // A shopper's page view must not spend the rotating refresh token: only workers refresh,
     // under the per-shop lock (offline-token.server.ts).
-    await app.db.prisma.session.create({
-      data: {
-        id: `offline_${domain}`,
-        shop: domain,
-        state: "",
-        accessToken: "shpat_expiring",
-        scope: "read_products",
-        expires: new Date(Date.now() + 60_000),
-        refreshToken: "shprt_only_one",
-        refreshTokenExpires: new Date(Date.now() + 90 * 24 * 3600_000),
-      },
+    await storeOfflineSession(app.db.prisma, domain, {
+      accessToken: "shpat_expiring",
+      expiresInMs: 60_000,
+      refreshToken: "shprt_only_one",
     });
     const refreshes: string[] = [];
     app.server.use(

@@ -16,6 +16,29 @@ export async function createShop(prisma: PrismaClient, overrides: { domain?: str
   });
 }
 
+/**
+ * An expiring offline session as the token exchange stores it: the access token lives
+ * `expiresInMs` from now, the refresh token 90 days.
+ */
+export function storeOfflineSession(
+  prisma: PrismaClient,
+  domain: string,
+  session: { accessToken: string; expiresInMs: number; refreshToken: string | null; scope?: string },
+) {
+  return prisma.session.create({
+    data: {
+      id: `offline_${domain}`,
+      shop: domain,
+      state: "",
+      accessToken: session.accessToken,
+      scope: session.scope ?? "read_orders",
+      expires: new Date(Date.now() + session.expiresInMs),
+      refreshToken: session.refreshToken,
+      refreshTokenExpires: new Date(Date.now() + 90 * 24 * 3600_000),
+    },
+  });
+}
+
 /** An order with one product line per entry of `lines` ([productId, quantity, unit price]). */
 export function orderRecord(
   externalId: string,
