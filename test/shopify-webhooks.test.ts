@@ -360,6 +360,8 @@ describe("compliance topics", () => {
 
   it("customers/data_request stores everything held about the customer for the merchant", async () => {
     await deliver(signedWebhook("orders/create", orderPayload()));
+    // A refund webhook names the order, not the customer.
+    await deliver(signedWebhook("refunds/create", refundPayload()));
     await deliver(
       signedWebhook("customers/data_request", {
         shop_id: 548380009,
@@ -372,7 +374,10 @@ describe("compliance topics", () => {
     const exported = await db.prisma.customerDataExport.findFirstOrThrow({ where: { shopId, requestId: "9999" } });
     expect(exported.data).toMatchObject({
       heldData: true,
-      customer: { email: "bob.norman@example.com", orders: [{ name: "#9999", lines: expect.any(Array) }] },
+      customer: {
+        email: "bob.norman@example.com",
+        orders: [{ name: "#9999", lines: expect.any(Array), refunds: [{ note: "it broke during shipping" }] }],
+      },
     });
   });
 

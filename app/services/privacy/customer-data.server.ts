@@ -33,7 +33,12 @@ export async function exportCustomerData(
       const customer = await tx.customer.findUnique({
         where: { shopId_externalId: { shopId, externalId: customerExternalId } },
         include: {
-          orders: { include: { lines: true }, orderBy: { processedAt: "asc" } },
+          // An order's refunds are theirs even when the refund itself names no customer (a
+          // refunds/create webhook carries none).
+          orders: {
+            include: { lines: true, refunds: { include: { lines: true } } },
+            orderBy: { processedAt: "asc" },
+          },
           refunds: { include: { lines: true } },
           scores: true,
           recommendations: {
