@@ -11,6 +11,7 @@ import type { JobData } from "~/queues/jobs";
 import { processWebhookJob } from "../workers/processors/webhooks";
 import {
   ABANDON_AFTER_MS,
+  FORGET_AFTER_MS,
   redriveDeliveries,
   REDRIVE_BATCH,
   STUCK_AFTER_MS,
@@ -113,5 +114,36 @@ describe("redriving webhook deliveries whose job gave up", () => {
     await redriveDeliveries(db, async (_name, data) => void queued.push((data as { deliveryId: number }).deliveryId));
     expect(queued).toContain(Number(order.id));
     expect(queued).toHaveLength(REDRIVE_BATCH + 1);
+  });
+
+  it("the housekeeping job forgets applied deliveries after a week, but never one still waiting", async () => {
+    await db.prisma.webhookDelivery.deleteMany();
+    const shop = await createShop(db.prisma);
+    const make = (outcome: "RECEIVED" | "PROCESSED" | "IGNORED" | "FAILED", ageMs: number) =>
+      db.prisma.webhookDelivery.create({
+        data: {
+          shopId: shop.id,
+          platform: "SHOPIFY",
+          dedupeKey: `${outcome}-${ageMs}-${Math.random()}`,
+          topic: outcome === "RECEIVED" ? "customers/redact" : "orders/updated",
+          receivedAt: new Date(Date.now() - ageMs),
+          outcome,
+          payload: outcome === "RECEIVED" ? { customer: { id: 1 } } : undefined,
+        },
+      });
+    const old = FORGET_AFTER_MS + 60_000;
+    await Promise.all([make("PROCESSED", old), make("IGNORED", old), make("FAILED", old)]);
+    const recent = await make("PROCESSED", FORGET_AFTER_MS - 60_000);
+    const waiting = await make("RECEIVED", old);
+    const queued: number[] = [];
+    const result = await processWebhookJob(
+      "housekeeping",
+      {},
+      { database: db, enqueue: async (_name, data) => void queued.push((data as { deliveryId: number }).deliveryId) },
+    );
+    expect(result).toMatchObject({ requeued: 1, forgotten: 3 });
+    const left = await db.prisma.webhookDelivery.findMany({ select: { id: true }, orderBy: { id: "asc" } });
+    expect(left.map((row) => row.id)).toEqual([recent.id, waiting.id]);
+    expect(queued).toEqual([Number(waiting.id)]);
   });
 });

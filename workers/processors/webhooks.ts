@@ -11,7 +11,7 @@ import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
 import { applyShopifyWebhook, type ApplyContext } from "../shopify/apply-webhook";
-import { redriveDeliveries } from "../shopify/redrive-deliveries";
+import { forgetClosedDeliveries, redriveDeliveries } from "../shopify/redrive-deliveries";
 
 export async function processWebhookJob(
   name: string,
@@ -22,8 +22,9 @@ export async function processWebhookJob(
     parseJob("housekeeping", data);
     if (!context.enqueue) throw new Error("housekeeping needs a queue to put deliveries back on");
     const deliveries = await redriveDeliveries(context.database, context.enqueue);
+    const forgotten = await forgetClosedDeliveries(context.database);
     const scheduledShops = await context.restoreSchedules?.();
-    return { ...deliveries, scheduledShops };
+    return { ...deliveries, forgotten, scheduledShops };
   }
   if (name !== "shopify-webhook") throw new Error(`the webhooks queue has no job named "${name}"`);
   const job = parseJob("shopify-webhook", data);

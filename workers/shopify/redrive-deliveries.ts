@@ -83,3 +83,28 @@ export async function redriveDeliveries(
   }
   return { requeued: erasures.length + others.length, abandoned: abandoned.count };
 }
+
+/**
+ * Applied, ignored and given-up deliveries are kept a week, then forgotten. Their row only
+ * serves to recognise a repeated delivery (X-Shopify-Webhook-Id), and Shopify retries one for
+ * 4 hours at most (PLATFORM-NOTES §1); kept for ever the table would only grow. Deliveries
+ * still waiting to be applied are never removed here.
+ */
+export const FORGET_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+/** Per statement, so a first sweep over a large backlog holds no long lock; a sweep stops after ten. */
+const FORGET_BATCH = 10_000;
+const FORGET_ROUNDS = 10;
+
+export async function forgetClosedDeliveries(database: Database, now = Date.now()): Promise<number> {
+  let forgotten = 0;
+  for (let round = 0; round < FORGET_ROUNDS; round++) {
+    const { rowCount } = await database.pool.query(
+      `DELETE FROM "WebhookDelivery" WHERE "id" IN (
+         SELECT "id" FROM "WebhookDelivery" WHERE "receivedAt" < $1 AND "outcome" <> 'RECEIVED' LIMIT $2)`,
+      [new Date(now - FORGET_AFTER_MS), FORGET_BATCH],
+    );
+    forgotten += rowCount ?? 0;
+    if ((rowCount ?? 0) < FORGET_BATCH) break;
+  }
+  return forgotten;
+}
