@@ -33,6 +33,7 @@ describe("migrations", () => {
       "CustomerDataExport",
       "CustomerRecommendation",
       "CustomerScore",
+      "DeletedOrder",
       "ErasedCustomer",
       "ForecastPoint",
       "InventoryCover",

@@ -210,6 +210,17 @@ describe("applying", () => {
     expect(order!.totalPrice.toString()).toBe("209");
   });
 
+  it("a deleted order stays deleted when an update sent before the deletion arrives after it", async () => {
+    const id = "5912345670002";
+    await deliver(signedWebhook("orders/create", null, { body: withOrderId(orderPayload(), id) }));
+    expect(await storedOrder(id)).not.toBeNull();
+    await deliver(signedWebhook("orders/delete", { id: Number(id) }));
+    expect(await storedOrder(id)).toBeNull();
+    const late = orderPayload({ updated_at: "2026-03-03T08:00:00-05:00" });
+    await deliver(signedWebhook("orders/updated", null, { body: withOrderId(late, id) }));
+    expect(await storedOrder(id)).toBeNull();
+  });
+
   it("keeps 64-bit ids exact and links a refund to the line it returns", async () => {
     // Shopify's own sample order id, past 2^53: JavaScript cannot even write it as a number
     // literal, so the JSON text carries the digits.

@@ -15,7 +15,8 @@ import { notRedacted } from "./redactions.server";
 /**
  * t(external_id, name, customer_external_id, processed_at, financial_status, cancelled_at,
  * cancel_reason, currency, subtotal, discounts, shipping, tax, total, refunded, test,
- * created_at, updated_at). Returns the orders written (new, or newer than the stored one).
+ * created_at, updated_at). Returns the orders written (new, or newer than the stored one);
+ * an order Shopify deleted is never written again (DeletedOrder).
  *
  * A customer the orders name but we do not hold yet gets a placeholder in the same statement
  * (see placeholderFor). Looking ids up once here, instead of a separate "insert the missing
@@ -27,6 +28,8 @@ export function upsertOrdersFrom(source: string): string {
      SELECT t.*, (SELECT c."id" FROM "Customer" c WHERE c."shopId" = $1 AND c."externalId" = t.customer_external_id)
               AS customer_id
      FROM ${source}
+     -- Shopify never brings a deleted order back: a version read before the deletion is stale.
+     WHERE NOT EXISTS (SELECT 1 FROM "DeletedOrder" d WHERE d."shopId" = $1 AND d."externalId" = t.external_id)
    ), new_customer AS (
      ${placeholderFor("Customer", "customer")}
    )

@@ -62,7 +62,12 @@ export async function applyShopifyWebhook(
     }
     case "orders/delete": {
       const externalId = mapDeletedId(payload);
-      const { count } = await prisma.order.deleteMany({ where: { shopId: shop.id, externalId } });
+      // The tombstone and the delete commit together. A later version's write then skips the
+      // order; only a write already under way at that instant can still land.
+      const [, { count }] = await prisma.$transaction([
+        prisma.deletedOrder.createMany({ data: [{ shopId: shop.id, externalId }], skipDuplicates: true }),
+        prisma.order.deleteMany({ where: { shopId: shop.id, externalId } }),
+      ]);
       return {
         outcome: "PROCESSED",
         detail: count ? `order ${externalId} deleted` : `order ${externalId} was not held`,
