@@ -24,7 +24,7 @@ import { processSyncJob } from "../workers/processors/sync";
 import { acquireShopLock } from "../workers/shop-lock";
 import { startWorkers } from "../workers/runtime";
 import { runBackfill } from "../workers/shopify/backfill";
-import { clearRunsNoLongerWriting, RESUMABLE_FOR_MS } from "../workers/shopify/backfill-runs";
+import { clearOrphanedStaging, clearRunsNoLongerWriting, RESUMABLE_FOR_MS } from "../workers/shopify/backfill-runs";
 
 import { orderRecord } from "./helpers/factories";
 import { useShopifyTestApp } from "./helpers/shopify-app";
@@ -866,7 +866,7 @@ describe("a customer redacted while a backfill runs", () => {
         [run.id],
       );
     }
-    await clearRunsNoLongerWriting(app.db.pool, other.id);
+    await clearOrphanedStaging(app.db.pool);
     const staged = await app.db.pool.query(`SELECT "syncRunId" FROM "BulkStagedOrder" WHERE "syncRunId" = ANY($1)`, [
       [goneRun!.id, liveRun!.id],
     ]);

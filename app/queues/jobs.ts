@@ -26,7 +26,7 @@ export const JOBS = {
   "forecast-shop": z.object({ shopId: z.number().int().positive() }),
   /** Apply one recorded webhook delivery; its verified payload waits in WebhookDelivery. */
   "shopify-webhook": z.object({ shopId: z.number().int().positive(), deliveryId: z.number().int().positive() }),
-  /** For all shops: queue again the webhook deliveries whose job gave up, forget old applied ones, restore missing schedules. */
+  /** For all shops: requeue deliveries whose job gave up, forget old applied ones, clear orphaned staging, restore schedules. */
   housekeeping: z.object({}),
 } as const;
 

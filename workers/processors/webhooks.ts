@@ -11,6 +11,7 @@ import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
 import { applyShopifyWebhook, type ApplyContext } from "../shopify/apply-webhook";
+import { clearOrphanedStaging } from "../shopify/backfill-runs";
 import { forgetClosedDeliveries, redriveDeliveries } from "../shopify/redrive-deliveries";
 
 export async function processWebhookJob(
@@ -23,6 +24,7 @@ export async function processWebhookJob(
     if (!context.enqueue) throw new Error("housekeeping needs a queue to put deliveries back on");
     const deliveries = await redriveDeliveries(context.database, context.enqueue);
     const forgotten = await forgetClosedDeliveries(context.database);
+    await clearOrphanedStaging(context.database.pool);
     const scheduledShops = await context.restoreSchedules?.();
     return { ...deliveries, forgotten, scheduledShops };
   }

@@ -49,9 +49,7 @@ export function clearFinishedRun(pool: Database["pool"], shopId: number, runId: 
 
 /**
  * Runs that succeeded or are too old to resume can never write again (called by the shop's
- * scheduled reconcile, for whatever clearFinishedRun could not remove). Also removes typed
- * staging whose run is gone: a shop/redact that deletes the shop while its backfill is still
- * downloading cannot stop a segment from committing after it.
+ * scheduled reconcile, for whatever clearFinishedRun could not remove).
  */
 export async function clearRunsNoLongerWriting(pool: Database["pool"], shopId: number, now = Date.now()) {
   // A run resumed just before its window closed may still be writing after it: one that saved
@@ -63,6 +61,14 @@ export async function clearRunsNoLongerWriting(pool: Database["pool"], shopId: n
        AND ("status" = 'SUCCEEDED' OR ("startedAt" < $2 AND "updatedAt" < $3))`,
     [new Date(now - RESUMABLE_FOR_MS), new Date(now - 24 * 60 * 60 * 1000)],
   );
+}
+
+/**
+ * Typed staging whose run is gone, in any shop (called by the quarter-hourly housekeeping): a
+ * shop/redact that deletes the shop while its backfill is still downloading cannot stop a
+ * segment from committing after it, and that shop has no reconcile left to clear it.
+ */
+export async function clearOrphanedStaging(pool: Database["pool"]): Promise<void> {
   for (const table of ["BulkStagedOrder", "BulkStagedOrderLine"]) {
     // The distinct run ids of a table that may hold millions of rows mid-backfill, found by
     // skipping along its primary key (which leads with the run id) rather than by a scan.
