@@ -104,6 +104,7 @@ describe("bulk_operations/finish", () => {
         shop,
         "bulk_operations/finish",
         finishPayload(operation.id),
+        new Date(),
       );
       expect(effect).toEqual({
         outcome: "PROCESSED",
@@ -119,7 +120,13 @@ describe("bulk_operations/finish", () => {
   it("rejects a payload that names no bulk operation, and stops listening when the wait ends", async () => {
     const shop = await theShop();
     await expect(
-      applyShopifyWebhook({ database: app.db, redis }, shop, "bulk_operations/finish", { status: "completed" }),
+      applyShopifyWebhook(
+        { database: app.db, redis },
+        shop,
+        "bulk_operations/finish",
+        { status: "completed" },
+        new Date(),
+      ),
     ).rejects.toThrow(/admin_graphql_api_id is not a BulkOperation id/);
     const { operation, result } = await waitForFinishedOperation(redis);
     expect(result.status).toBe("COMPLETED");

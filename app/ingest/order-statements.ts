@@ -67,15 +67,12 @@ export function upsertOrdersFrom(source: string): string {
  * yet get placeholders, titled after the line that named them.
  */
 export function upsertOrderLinesFrom(source: string, { knownIds = false } = {}): string {
-  const known = (column: string) => (knownIds ? [`COALESCE(t.known_${column}, `, ")"] : ["", ""]);
-  const [productFrom, productTo] = known("product_id");
-  const [variantFrom, variantTo] = known("variant_id");
+  const idOf = (table: "Product" | "ProductVariant", kind: "product" | "variant") => {
+    const lookup = `(SELECT x."id" FROM "${table}" x WHERE x."shopId" = $1 AND x."externalId" = t.${kind}_external_id)`;
+    return knownIds ? `COALESCE(t.known_${kind}_id, ${lookup})` : lookup;
+  };
   return `WITH src AS (
-     SELECT t.*,
-            ${productFrom}(SELECT p."id" FROM "Product" p
-                           WHERE p."shopId" = $1 AND p."externalId" = t.product_external_id)${productTo} AS product_id,
-            ${variantFrom}(SELECT v."id" FROM "ProductVariant" v
-                           WHERE v."shopId" = $1 AND v."externalId" = t.variant_external_id)${variantTo} AS variant_id
+     SELECT t.*, ${idOf("Product", "product")} AS product_id, ${idOf("ProductVariant", "variant")} AS variant_id
      FROM ${source}
    ), new_product AS (
      ${placeholderFor("Product", "product", `, "title"`, `, src.title`)}

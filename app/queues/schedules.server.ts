@@ -37,30 +37,44 @@ function jobsFor(shop: ScheduledShop): ScheduledJob[] {
   return JOBS.filter((job) => job !== "shopify-reconcile" || shop.platform === "SHOPIFY");
 }
 
+/**
+ * Writes scheduler `key` unless it already runs on `pattern` in `tz`. Upserting an unchanged
+ * scheduler would drop its run already waiting in the queue and put the next one a whole
+ * period later, so only a missing or changed one is written.
+ */
+async function ensureScheduler(
+  queue: Queues[keyof Queues],
+  key: string,
+  repeat: { pattern: string; tz?: string },
+  job: { name: string; data: Record<string, unknown> },
+): Promise<void> {
+  const existing = await queue.getJobScheduler(key);
+  if (existing?.pattern === repeat.pattern && (existing.tz ?? undefined) === repeat.tz) return;
+  await queue.upsertJobScheduler(key, repeat, job);
+}
+
 export async function scheduleShop(queues: Queues, shop: ScheduledShop): Promise<void> {
   for (const job of jobsFor(shop)) {
-    const queue = queues[QUEUE_OF[job]];
-    const key = `${job}:${shop.id}`;
-    // Upserting an unchanged scheduler would drop its run already waiting in the queue and
-    // put the next one a whole period later: only a missing or changed one is written.
-    const existing = await queue.getJobScheduler(key);
-    if (existing?.pattern === PATTERNS[job] && existing.tz === shop.timezone) continue;
-    await queue.upsertJobScheduler(
-      key,
+    await ensureScheduler(
+      queues[QUEUE_OF[job]],
+      `${job}:${shop.id}`,
       { pattern: PATTERNS[job], tz: shop.timezone },
       { name: job, data: { shopId: shop.id } },
     );
   }
 }
 
-/** Every quarter hour: deliveries whose job gave up are queued again, missing schedules restored. */
+/** Every quarter hour, for all shops at once (workers/housekeeping.ts). */
 const HOUSEKEEPING_PATTERN = "*/15 * * * *";
 
 /** The recurring jobs that serve every shop at once. */
 export async function scheduleGlobalJobs(queues: Queues): Promise<void> {
-  const queue = queues[QUEUE_OF.housekeeping];
-  if ((await queue.getJobScheduler("housekeeping"))?.pattern === HOUSEKEEPING_PATTERN) return;
-  await queue.upsertJobScheduler("housekeeping", { pattern: HOUSEKEEPING_PATTERN }, { name: "housekeeping", data: {} });
+  await ensureScheduler(
+    queues[QUEUE_OF.housekeeping],
+    "housekeeping",
+    { pattern: HOUSEKEEPING_PATTERN },
+    { name: "housekeeping", data: {} },
+  );
 }
 
 export async function unscheduleShop(queues: Queues, shopId: number): Promise<void> {

@@ -1,32 +1,28 @@
 /**
- * Processor for the "webhooks" queue: applies one recorded delivery, then marks it and drops
- * its payload (which may hold personal data). A failure keeps the payload and the error on
- * the row and rethrows, so BullMQ retries with backoff; once those retries are spent, the
- * quarter-hourly housekeeping puts the delivery back (workers/shopify/redrive-deliveries.ts).
+ * Processor for the "webhooks" queue. A "shopify-webhook" job applies one recorded delivery,
+ * then marks it and drops its payload (which may hold personal data). A failure keeps the
+ * payload and the error on the row and rethrows, so BullMQ retries with backoff; once those
+ * retries are spent, the quarter-hourly "housekeeping" job (workers/housekeeping.ts), also
+ * run here, puts the delivery back.
  */
 import { Prisma } from "@prisma/client";
 
 import { isKnownTopic } from "~/platforms/shopify/config";
-import type { JobSink } from "~/queues/enqueue.server";
 import { parseJob } from "~/queues/jobs";
 
 import { applyShopifyWebhook, type ApplyContext } from "../shopify/apply-webhook";
-import { clearOrphanedStaging } from "../shopify/backfill-runs";
-import { forgetClosedDeliveries, redriveDeliveries } from "../shopify/redrive-deliveries";
+import { runHousekeeping, type HousekeepingContext } from "../housekeeping";
 
 export async function processWebhookJob(
   name: string,
   data: unknown,
-  context: ApplyContext & { enqueue?: JobSink["enqueue"]; restoreSchedules?: () => Promise<number> },
+  context: ApplyContext & Partial<Pick<HousekeepingContext, "enqueue" | "restoreSchedules">>,
 ) {
   if (name === "housekeeping") {
     parseJob("housekeeping", data);
-    if (!context.enqueue) throw new Error("housekeeping needs a queue to put deliveries back on");
-    const deliveries = await redriveDeliveries(context.database, context.enqueue);
-    const forgotten = await forgetClosedDeliveries(context.database);
-    await clearOrphanedStaging(context.database.pool);
-    const scheduledShops = await context.restoreSchedules?.();
-    return { ...deliveries, forgotten, scheduledShops };
+    const { enqueue } = context;
+    if (!enqueue) throw new Error("housekeeping needs a queue to put deliveries back on");
+    return runHousekeeping({ ...context, enqueue });
   }
   if (name !== "shopify-webhook") throw new Error(`the webhooks queue has no job named "${name}"`);
   const job = parseJob("shopify-webhook", data);

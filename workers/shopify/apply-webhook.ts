@@ -43,7 +43,7 @@ export async function applyShopifyWebhook(
   shop: Shop,
   topic: ShopifyTopic,
   payload: unknown,
-  happenedAt: Date = new Date(),
+  happenedAt: Date,
 ): Promise<WebhookEffect> {
   const { database } = context;
   const { pool, prisma } = database;
@@ -101,9 +101,8 @@ export async function applyShopifyWebhook(
     case "products/delete": {
       const externalId = mapDeletedId(payload);
       // Kept for the orders that point at it, but never recommended again. Its version moves
-      // to now: Shopify never brings a deleted product back, so a products/update delivered
-      // late (older than the deletion) must lose to it rather than undelete it.
-      // One statement, so no update can slip in between the two columns.
+      // to now, in the same statement: Shopify never brings a deleted product back, so a
+      // products/update delivered late (older than the deletion) must lose to it.
       await pool.query(
         `UPDATE "Product" SET "deletedAt" = COALESCE("deletedAt", now()),
                 "platformUpdatedAt" = GREATEST("platformUpdatedAt", now()), "updatedAt" = now()

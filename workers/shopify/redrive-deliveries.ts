@@ -14,8 +14,9 @@
  *   would keep personal data for ever.
  *
  * The two kinds are taken in separate batches, so a pile of failing erasures cannot keep
- * other stuck deliveries from their turn. Re-queuing is idempotent: a delivery whose job is still waiting or running keeps its one
- * job (jobs are deduplicated per delivery), and an applied delivery is skipped by the worker.
+ * other stuck deliveries from their turn. Re-queuing is idempotent: a delivery whose job is
+ * still waiting or running keeps its one job (jobs are deduplicated per delivery), and an
+ * applied delivery is skipped by the worker.
  */
 import { Prisma } from "@prisma/client";
 

@@ -7,7 +7,12 @@
 import type { Prisma } from "@prisma/client";
 
 import type { Database } from "~/db.server";
-import { erasedCustomerKey, LOCK_FOR_CUSTOMER_WRITE, LOCK_FOR_REDACTION } from "~/ingest/redactions.server";
+import {
+  erasedCustomerKey,
+  LOCK_FOR_CUSTOMER_WRITE,
+  LOCK_FOR_REDACTION,
+  notRedacted,
+} from "~/ingest/redactions.server";
 
 /**
  * customers/data_request: everything held about the customer, stored for the merchant. Runs
@@ -24,12 +29,12 @@ export async function exportCustomerData(
   return database.prisma.$transaction(
     async (tx) => {
       await tx.$executeRawUnsafe(LOCK_FOR_CUSTOMER_WRITE, shopId);
-      const erased = await tx.$queryRawUnsafe<unknown[]>(
-        `SELECT 1 FROM "ErasedCustomer" WHERE "shopId" = $1 AND "idHash" = ${erasedCustomerKey("$1", "$2::text")}`,
+      const [{ kept }] = await tx.$queryRawUnsafe<[{ kept: boolean }]>(
+        `SELECT ${notRedacted("$2::text")} AS "kept"`,
         shopId,
         customerExternalId,
       );
-      if (erased.length > 0) return { heldData: false, erased: true };
+      if (!kept) return { heldData: false, erased: true };
       const customer = await tx.customer.findUnique({
         where: { shopId_externalId: { shopId, externalId: customerExternalId } },
         include: {

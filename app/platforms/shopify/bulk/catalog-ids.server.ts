@@ -19,11 +19,11 @@ export interface CatalogIds {
   variant(externalId: string | null): number | null;
 }
 
-export async function loadCatalogIds(pool: pg.Pool, shopId: number, maxIds = MAX_IDS): Promise<CatalogIds> {
+export async function loadCatalogIds(pool: pg.Pool, shopId: number): Promise<CatalogIds> {
   const read = async (table: "Product" | "ProductVariant") => {
     const { rows } = await pool.query<{ externalId: string; id: number }>(
       `SELECT "externalId", "id" FROM "${table}" WHERE "shopId" = $1 LIMIT $2`,
-      [shopId, maxIds],
+      [shopId, MAX_IDS],
     );
     return new Map(rows.map((row) => [row.externalId, row.id]));
   };
