@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { z } from "zod";
 
 import { inTransaction } from "./transaction.server";
-import { newestPerId, validateAll, type RejectedRecord } from "./records";
+import { newestPerId, validateAll, type CanonicalCheck, type RejectedRecord } from "./records";
 
 export interface IngestResult {
   /** Records inserted or updated (older or identical versions are not counted). */
@@ -21,8 +21,9 @@ export async function ingestBatch<S extends z.ZodType<{ externalId: string; upda
   schema: S,
   records: readonly unknown[],
   write: (client: pg.PoolClient, valid: z.output<S>[]) => Promise<number>,
+  canonical?: CanonicalCheck<S>,
 ): Promise<IngestResult> {
-  const { valid, rejected } = validateAll(schema, records);
+  const { valid, rejected } = validateAll(schema, records, canonical);
   const unique = newestPerId(valid);
   if (unique.length === 0) return { written: 0, unchanged: 0, rejected };
   const written = await inTransaction(pool, (client) => write(client, unique));

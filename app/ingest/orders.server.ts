@@ -1,6 +1,7 @@
 import type pg from "pg";
 
 import { ingestBatch, type IngestResult } from "./batch.server";
+import { canonicalOrder } from "./canonical-order";
 import { upsertOrderLinesFrom, upsertOrdersFrom } from "./order-statements";
 import { OrderRecord, type ValidOrder } from "./records";
 import { lockCustomerWrites } from "./redactions.server";
@@ -18,15 +19,21 @@ import { linkRefundLines } from "./refunds.server";
  * Cost: three set-based statements per call whatever the batch size; batch in the thousands.
  */
 export async function ingestOrders(pool: pg.Pool, shopId: number, records: readonly unknown[]): Promise<IngestResult> {
-  return ingestBatch(pool, OrderRecord, records, async (client, orders) => {
-    await lockCustomerWrites(client, shopId); // orders may create customer placeholders
-    const upserted = await upsertOrderRows(client, shopId, orders);
-    if (upserted.size > 0) {
-      await replaceLines(client, shopId, orders, upserted);
-      await linkRefundLines(client, shopId, [...upserted.values()]);
-    }
-    return upserted.size;
-  });
+  return ingestBatch(
+    pool,
+    OrderRecord,
+    records,
+    async (client, orders) => {
+      await lockCustomerWrites(client, shopId); // orders may create customer placeholders
+      const upserted = await upsertOrderRows(client, shopId, orders);
+      if (upserted.size > 0) {
+        await replaceLines(client, shopId, orders, upserted);
+        await linkRefundLines(client, shopId, [...upserted.values()]);
+      }
+      return upserted.size;
+    },
+    canonicalOrder,
+  );
 }
 
 async function upsertOrderRows(

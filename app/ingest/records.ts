@@ -175,14 +175,26 @@ export interface RejectedRecord {
   reasons: string[];
 }
 
+/**
+ * A schema's hand-written fast path: the record as the schema would return it, or undefined
+ * to let the schema decide (see canonical-order.ts).
+ */
+export type CanonicalCheck<S extends z.ZodType> = (record: unknown) => z.output<S> | undefined;
+
 /** Validates a batch, splitting it into valid records and readable rejections. */
 export function validateAll<S extends z.ZodType>(
   schema: S,
   records: readonly unknown[],
+  canonical?: CanonicalCheck<S>,
 ): { valid: z.output<S>[]; rejected: RejectedRecord[] } {
   const valid: z.output<S>[] = [];
   const rejected: RejectedRecord[] = [];
   for (const record of records) {
+    const checked = canonical?.(record);
+    if (checked !== undefined) {
+      valid.push(checked);
+      continue;
+    }
     const result = schema.safeParse(record);
     if (result.success) {
       valid.push(result.data);

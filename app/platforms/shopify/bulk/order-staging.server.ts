@@ -13,6 +13,7 @@
  */
 import type pg from "pg";
 
+import { canonicalOrder } from "~/ingest/canonical-order";
 import { OrderLineRecord, OrderRecord, validateAll, type RejectedRecord, type ValidOrder } from "~/ingest/records";
 import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
 
@@ -120,7 +121,7 @@ export async function stageOrders(
         held.node,
         held.children.map((child) => child.node),
       );
-      const { valid, rejected } = validateAll(OrderRecord, [order]);
+      const { valid, rejected } = validateAll(OrderRecord, [order], canonicalOrder);
       const checked = valid[0];
       if (!checked) {
         result.rejected.push(...rejected);
