@@ -106,7 +106,7 @@ const ORDER_FIELDS = Object.keys(baseOrder(seeded(1), 0)).filter((key) => key !=
 const LINE_FIELDS = Object.keys(baseOrder(seeded(1), 0).lines[0]!);
 
 function mutate(order: Mutable, random: () => number): void {
-  const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const roll = random();
   // An earlier mutation may have replaced the lines with something that is not a list.
   const lines = Array.isArray(order.lines) ? order.lines.filter((line) => typeof line === "object" && line) : [];
