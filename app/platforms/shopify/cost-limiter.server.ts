@@ -2,10 +2,19 @@
  * Shopify's GraphQL rate limit is a leaky bucket of query cost per app and shop
  * (PLATFORM-NOTES §1.6): `extensions.cost.throttleStatus` on every answer says how full it is
  * and how fast it refills. The official client retries only HTTP 429/503, but throttling
- * arrives as HTTP 200 with a THROTTLED error. This limiter remembers each shop's last bucket
+ * arrives as HTTP 200 with a THROTTLED error. This limiter keeps each shop's last bucket
  * state in Redis (shared by every worker), waits before a query that would not fit, and on
  * THROTTLED waits exactly as long as the bucket needs and tries again.
+ *
+ * Several callers can spend one shop's bucket at once (a backfill polling its bulk operation
+ * while a reconcile pages, on two workers). Each query therefore reserves its expected cost
+ * in Redis, atomically, before it is sent: a second caller sees the points the first has
+ * claimed and waits for them, instead of both reading the same "enough left" and one of them
+ * being throttled. A reservation ends when its answer is recorded, or expires on its own if
+ * the worker died with the query in flight.
  */
+import { randomUUID } from "node:crypto";
+
 import type { Redis } from "ioredis";
 
 import { hasErrorCode, type AdminGraphql, type GraphqlAnswer } from "./admin-graphql.server";
@@ -37,45 +46,88 @@ export function waitForCost(bucket: Bucket, cost: number, now: number): number {
 }
 
 /**
- * Wraps an AdminGraphql with the shop's cost budget. `estimatedCost` is what the caller
- * expects the query to cost (Shopify's requestedQueryCost for the same query is the best
- * estimate: the limiter keeps the last one it saw per query text).
+ * Claims `cost` points of the bucket for one query and says how long to wait before sending
+ * it: the points already claimed by queries still in flight count as spent. Claims expire at
+ * their score (epoch ms), so one left by a worker that died cannot hold the bucket forever.
+ * KEYS: bucket, claims. ARGV: now, cost, claim id, how long a sent query may take (ms).
+ */
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local claimed = 0
+for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  claimed = claimed + tonumber(string.match(member, ':([^:]+)$'))
+end
+local wait = 0
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  local bucket = cjson.decode(raw)
+  local refilled = math.min(bucket.maximum, bucket.available + bucket.restoreRate * (now - bucket.at) / 1000)
+  local short = claimed + cost - refilled
+  if short > 0 then wait = math.ceil(short / bucket.restoreRate * 1000) end
+end
+redis.call('ZADD', KEYS[2], now + wait + tonumber(ARGV[4]), ARGV[3] .. ':' .. ARGV[2])
+redis.call('PEXPIRE', KEYS[2], 3600000)
+return wait`;
+
+/** A sent query's claim lasts this long past its wait: the client's own retries included. */
+const IN_FLIGHT_MS = 60_000;
+
+/**
+ * Wraps an AdminGraphql with the shop's cost budget. A query's expected cost is Shopify's
+ * requestedQueryCost the last time this process sent the same text; a query not seen yet is
+ * sent at once and its answer teaches the cost.
  */
 export function costLimited(graphql: AdminGraphql, options: LimiterOptions): AdminGraphql {
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
   const key = `foresight:shopify-cost:${options.shop}`;
+  const claims = `${key}:claims`;
   const lastCost = new Map<string, number>();
 
-  async function readBucket(): Promise<Bucket | null> {
-    const raw = await options.redis.get(key);
-    return raw ? (JSON.parse(raw) as Bucket) : null;
+  /** Reserves `cost` for a query; returns the claim to settle and the wait before sending. */
+  async function reserve(cost: number): Promise<{ claim: string; wait: number }> {
+    const id = randomUUID();
+    const claim = `${id}:${cost}`; // the member RESERVE writes
+    const wait = Number(await options.redis.eval(RESERVE, 2, key, claims, now(), cost, id, IN_FLIGHT_MS));
+    return { claim, wait };
   }
 
-  async function remember(answer: GraphqlAnswer<unknown>, query: string) {
-    const cost = answer.extensions?.cost;
-    if (!cost) return;
-    lastCost.set(query, cost.requestedQueryCost);
-    const bucket: Bucket = {
-      available: cost.throttleStatus.currentlyAvailable,
-      maximum: cost.throttleStatus.maximumAvailable,
-      restoreRate: cost.throttleStatus.restoreRate,
-      at: now(),
-    };
-    await options.redis.set(key, JSON.stringify(bucket), "PX", 3_600_000);
+  /** Stores the bucket as the answer saw it and ends the query's claim, in one step. */
+  async function settle(answer: GraphqlAnswer<unknown> | undefined, query: string, claim: string | undefined) {
+    const cost = answer?.extensions?.cost;
+    const write = options.redis.multi();
+    if (cost) {
+      lastCost.set(query, cost.requestedQueryCost);
+      const bucket: Bucket = {
+        available: cost.throttleStatus.currentlyAvailable,
+        maximum: cost.throttleStatus.maximumAvailable,
+        restoreRate: cost.throttleStatus.restoreRate,
+        at: now(),
+      };
+      write.set(key, JSON.stringify(bucket), "PX", 3_600_000);
+    }
+    if (claim) write.zrem(claims, claim);
+    await write.exec();
   }
 
   return async <T>(query: string, variables?: Record<string, unknown>) => {
     const maxRetries = options.maxThrottledRetries ?? 8;
     for (let attempt = 0; ; attempt++) {
-      const bucket = await readBucket();
       const estimate = lastCost.get(query);
-      if (bucket && estimate !== undefined) {
-        const wait = waitForCost(bucket, estimate, now());
-        if (wait > 0) await sleep(wait);
+      let claim: string | undefined;
+      if (estimate !== undefined) {
+        const reserved = await reserve(estimate);
+        claim = reserved.claim;
+        if (reserved.wait > 0) await sleep(reserved.wait);
       }
-      const answer = await graphql<T>(query, variables);
-      await remember(answer, query);
+      let answer: GraphqlAnswer<T> | undefined;
+      try {
+        answer = await graphql<T>(query, variables);
+      } finally {
+        await settle(answer, query, claim);
+      }
       if (!hasErrorCode(answer, "THROTTLED")) return answer;
       if (attempt >= maxRetries) throw new Error(`Shopify kept throttling ${options.shop} after ${maxRetries} retries`);
       const cost = answer.extensions?.cost;

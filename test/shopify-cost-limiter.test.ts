@@ -1,0 +1,109 @@
+import { afterAll, describe, expect, it } from "vitest";
+
+import type { AdminGraphql, GraphqlAnswer } from "~/platforms/shopify/admin-graphql.server";
+import { costLimited } from "~/platforms/shopify/cost-limiter.server";
+import { createRedis } from "~/queues/connection.server";
+
+import { testRedisUrl } from "./helpers/urls";
+
+const redis = createRedis(testRedisUrl(), "worker");
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+const QUERY = "query { shop { name } }";
+const MAXIMUM = 1000;
+const RESTORE_RATE = 50;
+const COST = 400;
+
+/**
+ * Shopify's side of one shop's bucket, as its answers describe it: each query costs 400 of
+ * 1,000 points, restored at 50 per second. The clock does not move in these tests, so only
+ * what the limiter decides to wait is under test, not time passing.
+ */
+function shopBucket(options: { failNext?: boolean } = {}) {
+  let available = MAXIMUM;
+  const graphql: AdminGraphql = async <T>() => {
+    if (options.failNext) {
+      options.failNext = false;
+      throw new Error("socket hang up");
+    }
+    available = Math.max(0, available - COST);
+    return {
+      data: { shop: { name: "Shop" } } as T,
+      extensions: {
+        cost: {
+          requestedQueryCost: COST,
+          actualQueryCost: COST,
+          throttleStatus: { maximumAvailable: MAXIMUM, currentlyAvailable: available, restoreRate: RESTORE_RATE },
+        },
+      },
+    } satisfies GraphqlAnswer<T>;
+  };
+  return graphql;
+}
+
+/** One worker's limited client for `shop`, recording the waits it decides on. */
+function worker(graphql: AdminGraphql, shop: string, clock: () => number) {
+  const waits: number[] = [];
+  const limited = costLimited(graphql, {
+    redis,
+    shop,
+    now: clock,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+  });
+  return { limited, waits };
+}
+
+describe("the Shopify cost limiter shared by several workers", () => {
+  it("makes a second concurrent query wait for the points the first has claimed", async () => {
+    const shop = `limiter-${Date.now()}.myshopify.com`;
+    const server = shopBucket();
+    const clock = () => 1_000_000;
+    const first = worker(server, shop, clock);
+    const second = worker(server, shop, clock);
+    // Each worker learns the query's cost from one answer: 1,000 - 2 x 400 = 200 points left.
+    await first.limited(QUERY);
+    await second.limited(QUERY);
+    expect(first.waits.concat(second.waits)).toEqual([]);
+
+    await Promise.all([first.limited(QUERY), second.limited(QUERY)]);
+    // The first to reserve needs 200 more points (4 s at 50/s). The other must also wait for
+    // the 400 the first claimed: (400 + 400 - 200) / 50 = 12 s. Reading the bucket without
+    // claiming, both would have waited 4 s and one would have been throttled.
+    expect(first.waits.concat(second.waits).sort((a, b) => a - b)).toEqual([4000, 12_000]);
+    expect(await redis.zcard(`foresight:shopify-cost:${shop}:claims`)).toBe(0);
+  });
+
+  it("ends a claim when the query fails, so the points are not held", async () => {
+    const shop = `limiter-failed-${Date.now()}.myshopify.com`;
+    const options = { failNext: false };
+    const server = shopBucket(options);
+    const { limited, waits } = worker(server, shop, () => 2_000_000);
+    await limited(QUERY); // 600 left
+    options.failNext = true;
+    await expect(limited(QUERY)).rejects.toThrow("socket hang up");
+    expect(await redis.zcard(`foresight:shopify-cost:${shop}:claims`)).toBe(0);
+    await limited(QUERY); // 600 >= 400: no wait, the failed query's claim is gone
+    expect(waits).toEqual([]);
+  });
+
+  it("ignores a claim whose worker died once its time is up", async () => {
+    const shop = `limiter-dead-${Date.now()}.myshopify.com`;
+    let now = 3_000_000;
+    const { limited, waits } = worker(shopBucket(), shop, () => now);
+    await limited(QUERY); // 600 left at 3,000,000
+    // A worker that reserved 900 points and died: its claim expires 60 s after it was made.
+    await redis.zadd(`foresight:shopify-cost:${shop}:claims`, now + 60_000, "dead-worker:900");
+    await limited(QUERY);
+    expect(waits).toEqual([14_000]); // 900 + 400 - 600 = 700 short at 50/s
+    // Past its expiry the claim no longer counts: the full bucket of 1,000 serves 400 at once
+    // (still counted, 900 + 400 would have been 300 short).
+    now += 61_000;
+    await limited(QUERY);
+    expect(waits).toEqual([14_000]);
+  });
+});
