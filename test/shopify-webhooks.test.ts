@@ -237,6 +237,34 @@ describe("applying", () => {
     expect(refund.lines[0]!.orderLineId).not.toBeNull();
   });
 
+  it("links a refund delivered before its order once the order arrives, and names the order's customer", async () => {
+    const refund = refundPayload();
+    await deliver(signedWebhook("refunds/create", refund));
+    const alone = await db.prisma.refund.findFirstOrThrow({ where: { shopId } });
+    expect(alone).toMatchObject({ orderId: null, customerId: null });
+    // The order's later version carries the same refund, unchanged (same created_at).
+    const updated = orderPayload({
+      updated_at: "2026-03-05T09:00:05-05:00",
+      financial_status: "partially_refunded",
+      refunds: [refund],
+    });
+    await deliver(signedWebhook("orders/updated", updated));
+    const order = await storedOrder();
+    const linked = await db.prisma.refund.findFirstOrThrow({ where: { shopId }, include: { lines: true } });
+    expect(linked).toMatchObject({ id: alone.id, orderId: order!.id, customerId: order!.customerId });
+    expect(order!.customerId).not.toBeNull();
+    expect(linked.lines[0]!.orderLineId).toBe(order!.lines[0]!.id);
+  });
+
+  it("names the order's customer on a refunds/create for an order already held", async () => {
+    await deliver(signedWebhook("orders/create", orderPayload()));
+    await deliver(signedWebhook("refunds/create", refundPayload()));
+    const order = await storedOrder();
+    const refund = await db.prisma.refund.findFirstOrThrow({ where: { shopId } });
+    expect(refund).toMatchObject({ orderId: order!.id, customerId: order!.customerId });
+    expect(refund.customerId).not.toBeNull();
+  });
+
   it("creates, updates and deletes products and customers", async () => {
     await deliver(signedWebhook("products/create", productPayload()));
     await deliver(

@@ -60,8 +60,30 @@ export async function ingestRefunds(pool: pg.Pool, shopId: number, records: read
     );
     const refundIds = new Map(upserted.rows.map((row) => [row.externalId, row.id]));
     if (refundIds.size > 0) await replaceRefundLines(client, shopId, refunds, refundIds);
+    await linkStoredRefunds(client, shopId, refunds);
     return refundIds.size;
   });
+}
+
+/**
+ * Fills in the order and customer of stored refunds that lack them. Webhooks are unordered: a
+ * `refunds/create` can be stored before its order, and it names no customer. The order's
+ * later payload carries the same refund with the same `updatedAt`, which the upsert's guard
+ * rightly skips, so the links are added here instead. Only empty links are filled: a refund
+ * never changes order, and a customer link that redaction removed stays removed (the
+ * customer's row and the order's link are gone too).
+ */
+async function linkStoredRefunds(client: pg.PoolClient, shopId: number, refunds: ValidRefund[]): Promise<void> {
+  const withOrder = refunds.filter((refund) => refund.orderExternalId);
+  if (withOrder.length === 0) return;
+  await client.query(
+    `UPDATE "Refund" r SET "orderId" = COALESCE(r."orderId", o."id"), "customerId" = COALESCE(r."customerId", o."customerId")
+     FROM unnest($2::text[], $3::text[]) AS t(external_id, order_external_id)
+     JOIN "Order" o ON o."shopId" = $1 AND o."externalId" = t.order_external_id
+     WHERE r."shopId" = $1 AND r."externalId" = t.external_id
+       AND (r."orderId" IS NULL OR (r."customerId" IS NULL AND o."customerId" IS NOT NULL))`,
+    [shopId, withOrder.map((refund) => refund.externalId), withOrder.map((refund) => refund.orderExternalId)],
+  );
 }
 
 /**
