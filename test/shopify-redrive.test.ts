@@ -97,13 +97,15 @@ describe("redriving webhook deliveries whose job gave up", () => {
   it("a pile of failing erasures does not keep other stuck deliveries from their turn", async () => {
     await db.prisma.webhookDelivery.deleteMany(); // this file's database: only this test's rows
     const shop = await createShop(db.prisma);
-    const receivedAt = new Date(Date.now() - STUCK_AFTER_MS - MINUTE);
+    // The erasures are the older ones, so one batch over both kinds, oldest first, would
+    // hold nothing but erasures.
+    const erasuresSince = Date.now() - STUCK_AFTER_MS - 2 * MINUTE;
     const row = (topic: string, n: number) => ({
       shopId: shop.id,
       platform: "SHOPIFY" as const,
       dedupeKey: `${shop.id}-${topic}-${n}`,
       topic,
-      receivedAt,
+      receivedAt: new Date(topic === "customers/redact" ? erasuresSince : erasuresSince + MINUTE),
       payload: { id: n },
     });
     await db.prisma.webhookDelivery.createMany({
