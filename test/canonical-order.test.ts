@@ -87,6 +87,19 @@ const EDGE_VALUES: unknown[] = [
   "2024-01-01T10:00Z",
   "2024-01-01",
   "0000-01-01T00:00:00Z",
+  "0999-12-31T23:59:59Z",
+  "1000-01-01T00:00:00Z",
+  "2000-02-29T12:00:00Z",
+  "2100-02-29T12:00:00Z",
+  "2024-00-10T12:00:00Z",
+  "2024-13-10T12:00:00Z",
+  "2024-06-00T12:00:00Z",
+  "2024-06-31T12:00:00Z",
+  "2024-07-31T12:00:00Z",
+  "2024-12-31T23:59:59.999Z",
+  "2024-09-30T07:08:09.5Z",
+  "2024-11-30T07:08:09.1239Z",
+  "2024-01-01T10:60:00Z",
   new Date("2024-05-05T05:05:05Z"),
   new Date(Number.NaN),
   0,
@@ -144,6 +157,31 @@ describe("the canonical order fast path", () => {
     // plenty of mutated orders were invalid.
     expect(accepted).toBeGreaterThan(1500);
     expect(rejectedByZod).toBeGreaterThan(1500);
+  });
+
+  it("reads every edge-case time as zod does, and takes the UTC ones itself", () => {
+    const times = EDGE_VALUES.filter((value): value is string => typeof value === "string" && /^\d{4}-/.test(value));
+    const takenByFastPath: string[] = [];
+    for (const time of times) {
+      const order = baseOrder(seeded(5), 3);
+      order.processedAt = time;
+      const fast = canonicalOrder(order);
+      const zod = OrderRecord.safeParse(order);
+      if (fast === undefined) continue;
+      takenByFastPath.push(time);
+      expect(zod.success, time).toBe(true);
+      expect(fast.processedAt.getTime(), time).toBe(zod.data!.processedAt.getTime());
+    }
+    expect(takenByFastPath).toEqual([
+      "2024-02-29T00:00:00Z",
+      "2024-01-01T10:00:00.123456Z",
+      "1000-01-01T00:00:00Z",
+      "2000-02-29T12:00:00Z",
+      "2024-07-31T12:00:00Z",
+      "2024-12-31T23:59:59.999Z",
+      "2024-09-30T07:08:09.5Z",
+      "2024-11-30T07:08:09.1239Z",
+    ]);
   });
 
   it("takes every order the bulk mapper writes", () => {
