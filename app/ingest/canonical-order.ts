@@ -18,8 +18,11 @@ type Line = ValidOrder["lines"][number];
 
 const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
 const CURRENCY = /^[A-Z]{3}$/;
-/** UTC only: an offset time is left to zod. Ranges are checked by the round trip below. */
-const UTC_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+/**
+ * UTC only: an offset time is left to zod. So is a fraction past nine digits, which
+ * `new Date` (and so zod's output) reads differently from its first three.
+ */
+const UTC_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 const LINE_KIND_SET: ReadonlySet<string> = new Set(LINE_KINDS);
 const FINANCIAL_STATUS_SET: ReadonlySet<string> = new Set(FINANCIAL_STATUSES);
 
@@ -105,7 +108,7 @@ function optionalInstant(value: unknown): Date | null {
 }
 
 function line(value: unknown): Line {
-  if (typeof value !== "object" || value === null) fail();
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail();
   const record = value as Record<string, unknown>;
   const kind = record.kind === undefined ? "PRODUCT" : record.kind;
   if (typeof kind !== "string" || !LINE_KIND_SET.has(kind)) fail();
@@ -126,7 +129,9 @@ function line(value: unknown): Line {
 
 function lines(value: unknown): Line[] {
   if (!Array.isArray(value)) fail();
-  const result = value.map(line);
+  // By index, not map: map skips the holes of a sparse array, which zod reads as undefined.
+  const result: Line[] = [];
+  for (let index = 0; index < value.length; index++) result.push(line(value[index]));
   const seen = new Set<string>();
   for (const checked of result) {
     // The schema's refinement: unique line ids, and a product for every PRODUCT line.
