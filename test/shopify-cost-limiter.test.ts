@@ -65,7 +65,7 @@ describe("the Shopify cost limiter shared by several workers", () => {
     const clock = () => 1_000_000;
     const first = worker(server, shop, clock);
     const second = worker(server, shop, clock);
-    // Each worker learns the query's cost from one answer: 1,000 - 2 x 400 = 200 points left.
+    // One query each: 1,000 - 2 x 400 = 200 points left, and the query's cost is known.
     await first.limited(QUERY);
     await second.limited(QUERY);
     expect(first.waits.concat(second.waits)).toEqual([]);
@@ -89,6 +89,24 @@ describe("the Shopify cost limiter shared by several workers", () => {
     expect(await redis.zcard(`foresight:shopify-cost:${shop}:claims`)).toBe(0);
     await limited(QUERY); // 600 >= 400: no wait, the failed query's claim is gone
     expect(waits).toEqual([]);
+  });
+
+  it("ends a claim when the wait before sending is cut short", async () => {
+    const shop = `limiter-cancelled-${Date.now()}.myshopify.com`;
+    const server = shopBucket();
+    const clock = () => 2_500_000;
+    await worker(server, shop, clock).limited(QUERY);
+    await worker(server, shop, clock).limited(QUERY); // 200 left: the next query must wait
+    const cancelled = costLimited(server, {
+      redis,
+      shop,
+      now: clock,
+      sleep: async () => {
+        throw new Error("job cancelled");
+      },
+    });
+    await expect(cancelled(QUERY)).rejects.toThrow("job cancelled");
+    expect(await redis.zcard(`foresight:shopify-cost:${shop}:claims`)).toBe(0);
   });
 
   it("ignores a claim whose worker died once its time is up", async () => {

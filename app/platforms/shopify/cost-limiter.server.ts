@@ -63,9 +63,10 @@ local wait = 0
 local raw = redis.call('GET', KEYS[1])
 if raw then
   local bucket = cjson.decode(raw)
-  local refilled = math.min(bucket.maximum, bucket.available + bucket.restoreRate * (now - bucket.at) / 1000)
+  local rate = math.max(bucket.restoreRate, 1) -- a bucket that never refills is not Shopify's
+  local refilled = math.min(bucket.maximum, bucket.available + rate * (now - bucket.at) / 1000)
   local short = claimed + cost - refilled
-  if short > 0 then wait = math.ceil(short / bucket.restoreRate * 1000) end
+  if short > 0 then wait = math.ceil(short / rate * 1000) end
 end
 redis.call('ZADD', KEYS[2], now + wait + tonumber(ARGV[4]), ARGV[3] .. ':' .. ARGV[2])
 redis.call('PEXPIRE', KEYS[2], 3600000)
@@ -75,16 +76,18 @@ return wait`;
 const IN_FLIGHT_MS = 60_000;
 
 /**
- * Wraps an AdminGraphql with the shop's cost budget. A query's expected cost is Shopify's
- * requestedQueryCost the last time this process sent the same text; a query not seen yet is
- * sent at once and its answer teaches the cost.
+ * What each query text cost the last time this process sent it (Shopify's requestedQueryCost),
+ * for every shop and job: the texts are the app's own, a few dozen at most. A text not seen
+ * yet is sent at once and its answer teaches the cost.
  */
+const lastCost = new Map<string, number>();
+
+/** Wraps an AdminGraphql with the shop's cost budget. */
 export function costLimited(graphql: AdminGraphql, options: LimiterOptions): AdminGraphql {
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
   const key = `foresight:shopify-cost:${options.shop}`;
   const claims = `${key}:claims`;
-  const lastCost = new Map<string, number>();
 
   /** Reserves `cost` for a query; returns the claim to settle and the wait before sending. */
   async function reserve(cost: number): Promise<{ claim: string; wait: number }> {
@@ -117,13 +120,13 @@ export function costLimited(graphql: AdminGraphql, options: LimiterOptions): Adm
     for (let attempt = 0; ; attempt++) {
       const estimate = lastCost.get(query);
       let claim: string | undefined;
-      if (estimate !== undefined) {
-        const reserved = await reserve(estimate);
-        claim = reserved.claim;
-        if (reserved.wait > 0) await sleep(reserved.wait);
-      }
       let answer: GraphqlAnswer<T> | undefined;
       try {
+        if (estimate !== undefined) {
+          const reserved = await reserve(estimate);
+          claim = reserved.claim;
+          if (reserved.wait > 0) await sleep(reserved.wait);
+        }
         answer = await graphql<T>(query, variables);
       } finally {
         await settle(answer, query, claim);
