@@ -4,8 +4,9 @@
  */
 import crypto from "node:crypto";
 import { QueueEvents } from "bullmq";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { lockCustomerWrites } from "~/ingest/redactions.server";
 import { upsertShop } from "~/ingest/shops.server";
 import { createRedis } from "~/queues/connection.server";
 import { bullSink, createQueues, type JobSink, type Queues } from "~/queues/enqueue.server";
@@ -218,6 +219,42 @@ describe("applying", () => {
     expect(await storedOrder(id)).toBeNull();
     const late = orderPayload({ updated_at: "2026-03-03T08:00:00-05:00" });
     await deliver(signedWebhook("orders/updated", null, { body: withOrderId(late, id) }));
+    expect(await storedOrder(id)).toBeNull();
+  });
+
+  it("an order write in flight when orders/delete arrives commits first, and is deleted", async () => {
+    const id = "5912345670003";
+    const writer = await db.pool.connect();
+    try {
+      // A write under way: it holds the writers' lock shared, as every order write does, and
+      // has stored a version of the order without committing yet.
+      await writer.query("BEGIN");
+      await lockCustomerWrites(writer, shopId);
+      await writer.query(
+        `INSERT INTO "Order" ("shopId", "externalId", "name", "processedAt", "localDate", "currency",
+                              "subtotalPrice", "totalPrice", "platformUpdatedAt", "updatedAt")
+         VALUES ($1, $2, '#1003', '2026-03-02T17:00:00Z', '2026-03-02', 'USD', 10, 10, '2026-03-02T17:00:00Z', now())`,
+        [shopId, id],
+      );
+      const deleting = deliver(signedWebhook("orders/delete", { id: Number(id) }));
+      // The deletion must wait for the write; had it not, it would finish here first.
+      const waitingForTheWrite = vi.waitFor(
+        async () => {
+          const { rows } = await db.pool.query(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+             WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted AND l.objid = $1`,
+            [shopId],
+          );
+          if (rows[0].n === 0) throw new Error("the deletion is not waiting");
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      await Promise.race([waitingForTheWrite, deleting]);
+      await writer.query("COMMIT");
+      await deleting;
+    } finally {
+      writer.release();
+    }
     expect(await storedOrder(id)).toBeNull();
   });
 

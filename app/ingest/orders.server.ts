@@ -4,8 +4,9 @@ import { ingestBatch, type IngestResult } from "./batch.server";
 import { canonicalOrder } from "./canonical-order";
 import { upsertOrderLinesFrom, upsertOrdersFrom } from "./order-statements";
 import { OrderRecord, type ValidOrder } from "./records";
-import { lockCustomerWrites } from "./redactions.server";
+import { lockCustomerWrites, lockOutWrites } from "./redactions.server";
 import { linkRefundLines } from "./refunds.server";
+import { inTransaction } from "./transaction.server";
 
 /**
  * Upserts orders with their lines in one transaction per call.
@@ -134,4 +135,26 @@ async function replaceLines(
       columns.discount,
     ],
   );
+}
+
+/**
+ * Deletes an order the platform deleted and leaves a tombstone (DeletedOrder), which every
+ * order write checks, so that a version read before the deletion never brings it back. Both
+ * happen under the exclusive side of the writers' lock (redactions.server.ts): a write in
+ * flight commits first and is deleted here, and a later one sees the tombstone.
+ * @returns whether an order was held.
+ */
+export async function deleteOrder(pool: pg.Pool, shopId: number, externalId: string): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    await lockOutWrites(client, shopId);
+    await client.query(`INSERT INTO "DeletedOrder" ("shopId", "externalId") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+      shopId,
+      externalId,
+    ]);
+    const { rowCount } = await client.query(`DELETE FROM "Order" WHERE "shopId" = $1 AND "externalId" = $2`, [
+      shopId,
+      externalId,
+    ]);
+    return (rowCount ?? 0) > 0;
+  });
 }

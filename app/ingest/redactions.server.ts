@@ -14,6 +14,10 @@
  * erasure began (and the erasure deletes what it wrote) or starts after it committed (and
  * sees the tombstone). Shared holders never wait for each other; an erasure waits for the
  * writes in flight, at most one merge chunk.
+ *
+ * Every order write holds the lock too (orders may create customer placeholders), so an
+ * order deletion takes it exclusively in the same way: its DeletedOrder tombstone then closes
+ * the same race for orders (ingest/orders.server.ts, deleteOrder).
  */
 import type pg from "pg";
 
@@ -23,6 +27,14 @@ const CUSTOMER_WRITES = 0x72656463;
 /** Taken first in every transaction that may insert "Customer" rows for the shop. */
 export async function lockCustomerWrites(client: pg.PoolClient, shopId: number): Promise<void> {
   await client.query("SELECT pg_advisory_xact_lock_shared($1, $2)", [CUSTOMER_WRITES, shopId]);
+}
+
+/**
+ * The exclusive side: waits for the shop's customer and order writes in flight and holds off
+ * new ones until the transaction ends.
+ */
+export async function lockOutWrites(client: pg.PoolClient, shopId: number): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock($1, $2)", [CUSTOMER_WRITES, shopId]);
 }
 
 /** The exclusive side, as SQL for a redaction's transaction: `SELECT ...` with the shop id as $1. */

@@ -7,7 +7,7 @@ import type { Shop } from "@prisma/client";
 import type { Redis } from "ioredis";
 
 import type { Database } from "~/db.server";
-import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
+import { deleteOrder, ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
 import type { IngestResult } from "~/ingest/index.server";
 import type { ShopifyTopic } from "~/platforms/shopify/config";
 import { announceBulkFinished } from "~/platforms/shopify/bulk/finish-signal.server";
@@ -62,15 +62,10 @@ export async function applyShopifyWebhook(
     }
     case "orders/delete": {
       const externalId = mapDeletedId(payload);
-      // The tombstone and the delete commit together. A later version's write then skips the
-      // order; only a write already under way at that instant can still land.
-      const [, { count }] = await prisma.$transaction([
-        prisma.deletedOrder.createMany({ data: [{ shopId: shop.id, externalId }], skipDuplicates: true }),
-        prisma.order.deleteMany({ where: { shopId: shop.id, externalId } }),
-      ]);
+      const held = await deleteOrder(pool, shop.id, externalId);
       return {
         outcome: "PROCESSED",
-        detail: count ? `order ${externalId} deleted` : `order ${externalId} was not held`,
+        detail: held ? `order ${externalId} deleted` : `order ${externalId} was not held`,
       };
     }
     case "refunds/create": {
