@@ -13,13 +13,11 @@
  * from their order, and resuming. Products, variants and customers are inserted before the
  * clock starts, as the backfill's earlier phases would have.
  */
-import { once } from "node:events";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 import { canonicalOrder } from "~/ingest/canonical-order";
@@ -29,14 +27,12 @@ import { loadCatalogIds } from "~/platforms/shopify/bulk/catalog-ids.server";
 import { jsonlLines, parseJsonlLine } from "~/platforms/shopify/bulk/jsonl-lines.server";
 import { orderFromBulk } from "~/platforms/shopify/bulk/mappers";
 
-import { resolvePostgres } from "../scripts/lib/postgres";
-
 import { freshDatabase } from "./lib/fresh-database";
 import { postgresCpuSeconds } from "./lib/postgres-cpu";
+import { benchPostgres, shopSizeFromArguments, writeLines } from "./lib/sync-setup";
 import { machine } from "./machine";
 import { orderLines, shopifyIds, type ShopSize } from "./synthetic-shop";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SEED = 20261124; // bench:sync's, so the rows are the same
 const SEGMENT = 20_000;
 const ORDER_COLUMNS = `"id", "shopId", "externalId", "name", "customerId", "processedAt", "localDate", "financialStatus",
@@ -45,24 +41,9 @@ const ORDER_COLUMNS = `"id", "shopId", "externalId", "name", "customerId", "proc
 const LINE_COLUMNS = `"shopId", "orderId", "externalId", "kind", "productId", "variantId", "sku", "title", "quantity",
   "unitPrice", "totalDiscount"`;
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
 async function serveOrdersFile(size: ShopSize, directory: string): Promise<{ server: http.Server; url: string }> {
   const file = path.join(directory, "orders.jsonl");
-  const out = fs.createWriteStream(file);
-  let chunk = "";
-  for (const line of orderLines(size, SEED).lines) {
-    chunk += line + "\n";
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, "drain");
-      chunk = "";
-    }
-  }
-  out.end(chunk);
-  await once(out, "finish");
+  await writeLines(file, orderLines(size, SEED).lines);
   const server = http.createServer((_request, response) => {
     response.writeHead(200, { "Content-Type": "application/jsonl" });
     fs.createReadStream(file).pipe(response);
@@ -226,17 +207,8 @@ async function copyOrdersStraight(pool: pg.Pool, shopId: number, url: string): P
 }
 
 async function main() {
-  const size: ShopSize = {
-    orders: argument("orders", 1_000_000),
-    customers: argument("customers", 200_000),
-    products: argument("products", 20_000),
-  };
-  const postgres = await resolvePostgres(
-    undefined,
-    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
-    root,
-    (line) => console.error(line),
-  );
+  const size = shopSizeFromArguments();
+  const postgres = await benchPostgres();
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "foresight-probe-direct-"));
   const { server, url } = await serveOrdersFile(size, directory);
   const target = await freshDatabase(postgres.adminUrl);

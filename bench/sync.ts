@@ -6,13 +6,11 @@
  * mapping and ingest). Also measures a plain COPY of the same rows into the same tables, the
  * practical ceiling, and prints both with their ratio as one JSON line.
  */
-import { once } from "node:events";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { from as copyFrom } from "pg-copy-streams";
 import pg from "pg";
 
@@ -21,21 +19,15 @@ import { upsertShop } from "~/ingest/shops.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
 import type { BulkResource } from "~/platforms/shopify/bulk/queries";
 
-import { resolvePostgres } from "../scripts/lib/postgres";
 import { runBackfill } from "../workers/shopify/backfill";
 
 import { freshDatabase } from "./lib/fresh-database";
 import { postgresCpuSeconds } from "./lib/postgres-cpu";
+import { benchPostgres, shopSizeFromArguments, writeLines } from "./lib/sync-setup";
 import { machine } from "./machine";
 import { customerLines, orderLines, productLines, seeded, shopifyIds, type ShopSize } from "./synthetic-shop";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SEED = 20261124;
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 
 /**
  * Writes each resource's JSONL to a temporary directory before the clock starts: Shopify's
@@ -49,17 +41,7 @@ async function writeJsonlFiles(size: ShopSize, directory: string) {
     orders: () => orderLines(size, SEED).lines,
   };
   for (const [resource, lines] of Object.entries(sources)) {
-    const file = fs.createWriteStream(path.join(directory, `${resource}.jsonl`));
-    let chunk = "";
-    for (const line of lines()) {
-      chunk += line + "\n";
-      if (chunk.length > 1 << 20) {
-        if (!file.write(chunk)) await once(file, "drain");
-        chunk = "";
-      }
-    }
-    file.end(chunk);
-    await once(file, "finish");
+    await writeLines(path.join(directory, `${resource}.jsonl`), lines());
   }
 }
 
@@ -215,17 +197,8 @@ async function copyCeiling(
 }
 
 async function main() {
-  const size: ShopSize = {
-    orders: argument("orders", 1_000_000),
-    customers: argument("customers", 200_000),
-    products: argument("products", 20_000),
-  };
-  const postgres = await resolvePostgres(
-    undefined,
-    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
-    root,
-    (line) => console.error(line),
-  );
+  const size = shopSizeFromArguments();
+  const postgres = await benchPostgres();
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "foresight-bench-sync-"));
   await writeJsonlFiles(size, directory);
   const { server, base } = await serveJsonl(directory);
