@@ -34,7 +34,7 @@ export async function lockCustomerWrites(client: pg.PoolClient, shopId: number):
  * new ones until the transaction ends.
  */
 export async function lockOutWrites(client: pg.PoolClient, shopId: number): Promise<void> {
-  await client.query("SELECT pg_advisory_xact_lock($1, $2)", [CUSTOMER_WRITES, shopId]);
+  await client.query(LOCK_FOR_REDACTION, [shopId]);
 }
 
 /** The exclusive side, as SQL for a redaction's transaction: `SELECT ...` with the shop id as $1. */
