@@ -5,10 +5,10 @@
  * returns exactly what `OrderRecord.parse` returns. Anything else, valid or not, gets
  * `undefined`, and the caller asks zod, which also words the rejection.
  *
- * Why by hand: the schema's trims, pipes and refinement cost 13-17 µs per four-line order
- * (zod 4.6, JIT on), 3.5 of the 8.8 CPU-seconds that staging 200,000 bulk orders took in a
- * profile; this check costs about 1 µs. The mappers already emit canonical records, so nearly
- * every order takes this path. test/canonical-order.test.ts checks it against the schema on
+ * Why by hand: the schema's trims, pipes and refinement cost 15-17.5 µs per order of the
+ * sync benchmark's shop (1-5 lines; zod 4.6, JIT on), 3.5 of the 8.8 CPU-seconds that staging
+ * 200,000 bulk orders took in a profile; this check costs 2.0-3.0 µs on the same orders. The
+ * mappers already emit canonical records, so nearly every order takes this path. test/canonical-order.test.ts checks it against the schema on
  * thousands of mutated orders: it must never accept what zod rejects, nor return anything
  * but zod's output.
  */
