@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 import type { AdminGraphql, GraphqlAnswer } from "~/platforms/shopify/admin-graphql.server";
-import { costLimited } from "~/platforms/shopify/cost-limiter.server";
+import { costLimited, waitForCost } from "~/platforms/shopify/cost-limiter.server";
 import { createRedis } from "~/queues/connection.server";
 
 import { testRedisUrl } from "./helpers/urls";
@@ -22,7 +22,7 @@ const COST = 400;
  * 1,000 points, restored at 50 per second. The clock does not move in these tests, so only
  * what the limiter decides to wait is under test, not time passing.
  */
-function shopBucket(options: { failNext?: boolean } = {}) {
+function shopBucket(options: { failNext?: boolean; restoreRate?: number } = {}) {
   let available = MAXIMUM;
   const graphql: AdminGraphql = async <T>() => {
     if (options.failNext) {
@@ -36,7 +36,11 @@ function shopBucket(options: { failNext?: boolean } = {}) {
         cost: {
           requestedQueryCost: COST,
           actualQueryCost: COST,
-          throttleStatus: { maximumAvailable: MAXIMUM, currentlyAvailable: available, restoreRate: RESTORE_RATE },
+          throttleStatus: {
+            maximumAvailable: MAXIMUM,
+            currentlyAvailable: available,
+            restoreRate: options.restoreRate ?? RESTORE_RATE,
+          },
         },
       },
     } satisfies GraphqlAnswer<T>;
@@ -45,9 +49,9 @@ function shopBucket(options: { failNext?: boolean } = {}) {
 }
 
 /** One worker's limited client for `shop`, recording the waits it decides on. */
-function worker(graphql: AdminGraphql, shop: string, clock: () => number) {
+function worker(graphql: AdminGraphql, shop: string, clock: () => number, limit = costLimited) {
   const waits: number[] = [];
-  const limited = costLimited(graphql, {
+  const limited = limit(graphql, {
     redis,
     shop,
     now: clock,
@@ -123,5 +127,35 @@ describe("the Shopify cost limiter shared by several workers", () => {
     now += 61_000;
     await limited(QUERY);
     expect(waits).toEqual([14_000]);
+  });
+
+  it("claims from a worker's first query the cost another worker learned", async () => {
+    const shop = `limiter-learned-${Date.now()}.myshopify.com`;
+    // A text no worker has sent before, so what is learned here is all there is.
+    const query = `query Learned${Date.now()} { shop { name } }`;
+    const server = shopBucket();
+    const clock = () => 4_000_000;
+    await worker(server, shop, clock).limited(query); // 600 left; the cost, 400, is learned
+    // Two workers started afterwards, on a fresh copy of the module as a new process loads it.
+    vi.resetModules();
+    const fresh = (await import("~/platforms/shopify/cost-limiter.server")).costLimited;
+    expect(fresh).not.toBe(costLimited);
+    const [a, b] = [worker(server, shop, clock, fresh), worker(server, shop, clock, fresh)];
+    await Promise.all([a.limited(query), b.limited(query)]);
+    // The first fits in the 600 left; the second waits for 400 + 400 - 600 = 200 points at 50/s.
+    // Sent unclaimed, neither would have waited and one would have been throttled.
+    expect(a.waits.concat(b.waits)).toEqual([4000]);
+  });
+
+  it("waits a finite time when a bucket reports that it does not refill", async () => {
+    // Shopify's buckets always refill; a restore rate of 0 is read as 1 point per second rather
+    // than as a wait without end (or, through setTimeout, no wait at all).
+    expect(waitForCost({ available: 100, maximum: 1000, restoreRate: 0, at: 0 }, 400, 0)).toBe(300_000);
+    const shop = `limiter-stalled-${Date.now()}.myshopify.com`;
+    const { limited, waits } = worker(shopBucket({ restoreRate: 0 }), shop, () => 5_000_000);
+    await limited(QUERY);
+    await limited(QUERY); // 200 left: the next is 200 short at the floor of 1 point/s
+    await limited(QUERY);
+    expect(waits).toEqual([200_000]);
   });
 });
