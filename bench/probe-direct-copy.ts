@@ -1,5 +1,5 @@
 /**
- * `node scripts/bootstrap.cjs bench/probe-direct-copy.ts [--orders N]`: a measurement for
+ * `node scripts/bootstrap.cjs bench/probe-direct-copy.ts [--orders N] [--without-foreign-keys]`: a measurement for
  * ADR 0013, not a code path of the app. How fast could the orders backfill go if new orders
  * skipped staging and were copied straight into "Order" and "OrderLine"?
  *
@@ -12,6 +12,9 @@
  * order first, DeletedOrder and erased-customer checks, refunds, line items listed apart
  * from their order, and resuming. Products, variants and customers are inserted before the
  * clock starts, as the backfill's earlier phases would have.
+ *
+ * `--without-foreign-keys` drops the order's and the line's foreign keys first, to measure
+ * what their per-row checks cost on this path (ADR 0013).
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -79,6 +82,10 @@ async function seedShop(pool: pg.Pool, size: ShopSize): Promise<number> {
     [shopId, customer, step(shopifyIds.customer), at, size.customers],
   );
   await pool.query("VACUUM ANALYZE");
+  if (process.argv.includes("--without-foreign-keys")) {
+    await pool.query(`ALTER TABLE "Order" DROP CONSTRAINT "Order_shopId_fkey", DROP CONSTRAINT "Order_customerId_fkey"`);
+    await pool.query(`ALTER TABLE "OrderLine" DROP CONSTRAINT "OrderLine_orderId_shopId_fkey"`);
+  }
   return shopId;
 }
 
@@ -227,6 +234,7 @@ async function main() {
       JSON.stringify({
         bench: "probe-direct-copy",
         size,
+        foreign_keys: !process.argv.includes("--without-foreign-keys"),
         seconds: Math.round(seconds * 10) / 10,
         orders,
         lines: rows[0]!.lines,
