@@ -511,6 +511,55 @@ describe("backfill", () => {
     );
   });
 
+  it("finishes a shop that has no products and no customers, for which Shopify gives no file", async () => {
+    const { shop, graphql } = await newShop();
+    const s = scenario({ files: { ...storeFiles(), products: "", customers: "" } });
+    app.server.use(...bulkHandlers(shop.domain, s));
+    const result = await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    expect(result.counts).toEqual({ products: 0, customers: 0, orders: 7 });
+    expect(s.calls.downloads).toBe(1); // the orders file only
+    const state = await storeState(shop.id);
+    // The two products the lines name are placeholders until their own records arrive (the
+    // customers are too, but storeState counts only customers with a platform record).
+    expect(state).toMatchObject({ products: 2, customers: 0, orders: 7, lines: 14, staged: 0 });
+    expect(await app.db.prisma.syncRun.findUniqueOrThrow({ where: { id: result.syncRunId } })).toMatchObject({
+      status: "SUCCEEDED",
+      progress: 1,
+    });
+  });
+
+  it("finishes a shop with no orders at all", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario({ files: { ...storeFiles(), orders: "" } })));
+    const result = await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    expect(result.counts).toEqual({ products: 3, customers: 4, orders: 0 });
+    expect(await storeState(shop.id)).toMatchObject({ products: 3, customers: 4, orders: 0, staged: 0 });
+  });
+
+  it("stops on an operation denied a field, and starts a new operation once access is granted", async () => {
+    const { shop, graphql } = await newShop();
+    const denied = scenario({ finalStatus: "FAILED", failureCode: "ACCESS_DENIED" });
+    app.server.use(...bulkHandlers(shop.domain, denied));
+    const error = (await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll }).catch(
+      (e: unknown) => e,
+    )) as BulkOperationError;
+    expect(error.reason).toBe("ACCESS_DENIED");
+    const run = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(run.error).toMatch(/^ACCESS_DENIED: .*access scopes and its protected customer data access/);
+    // Granted: the run resumes with a new operation, not by polling the one that failed.
+    const granted = scenario();
+    app.server.use(...bulkHandlers(shop.domain, granted));
+    const resumed = await runBackfill({
+      database: app.db,
+      graphql,
+      shopId: shop.id,
+      syncRunId: run.id,
+      poll: instantPoll,
+    });
+    expect(resumed.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(granted.calls.started).toEqual(["products", "customers", "orders"]);
+  });
+
   it("fails with the partial data location when the operation fails", async () => {
     const { shop, graphql } = await newShop();
     app.server.use(...bulkHandlers(shop.domain, scenario({ finalStatus: "FAILED" })));
@@ -520,7 +569,7 @@ describe("backfill", () => {
     expect(error.reason).toBe("FAILED");
     expect(error.partialDataUrl).toMatch(/products\.jsonl$/);
     expect((await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } })).error).toMatch(
-      /^FAILED: bulk operation failed \(INTERNAL_SERVER_ERROR\)/,
+      /^FAILED: bulk operation failed \(INTERNAL_SERVER_ERROR, partial data not used\)/,
     );
   });
 
@@ -650,7 +699,9 @@ describe("backfill jobs", () => {
     const shop = await shopWithToken();
     const s = scenario({ failingOperations: { customers: 1 } });
     app.server.use(...bulkHandlers(shop.domain, s));
-    await expect(attempt(shop.id)).rejects.toThrow(/bulk operation failed \(INTERNAL_SERVER_ERROR\)/);
+    await expect(attempt(shop.id)).rejects.toThrow(
+      /bulk operation failed \(INTERNAL_SERVER_ERROR, partial data not used\)/,
+    );
     expect(await attempt(shop.id)).toEqual({ products: 3, customers: 4, orders: 7 });
     expect(s.calls.started).toEqual(["products", "customers", "customers", "orders"]);
     const [run] = await backfillRuns(shop.id);
@@ -734,6 +785,14 @@ describe("backfill jobs", () => {
     const [run] = await backfillRuns(shop.id);
     expect(run).toMatchObject({ status: "FAILED" });
     expect(run!.error).toMatch(/^ACCESS_DENIED/);
+  });
+
+  it("does not retry an operation that Shopify failed for a field the app may not read", async () => {
+    const shop = await shopWithToken();
+    app.server.use(...bulkHandlers(shop.domain, scenario({ finalStatus: "FAILED", failureCode: "ACCESS_DENIED" })));
+    const error = await attempt(shop.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(/access scopes/);
   });
 });
 

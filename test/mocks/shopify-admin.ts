@@ -25,6 +25,8 @@ export interface BulkScenario {
   start?: "ok" | "access-denied" | "user-error";
   /** Final status; default COMPLETED. */
   finalStatus?: "COMPLETED" | "FAILED";
+  /** errorCode of a FAILED operation; default INTERNAL_SERVER_ERROR (which leaves partial data). */
+  failureCode?: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT";
   /** Operations that end FAILED before one completes, per resource. */
   failingOperations?: Partial<Record<BulkResource, number>>;
   /** Downloads that fail with 503 before one succeeds, per resource. */
@@ -93,22 +95,25 @@ export function bulkHandlers(shop: string, scenario: BulkScenario) {
       const operation = operations.get(String(variables.id));
       if (!operation) return HttpResponse.json({ data: { bulkOperation: null }, extensions: cost(1) });
       operation.polls += 1;
-      const lines = scenario.files[operation.resource].trim().split("\n");
+      const text = scenario.files[operation.resource].trim();
+      const lines = text ? text.split("\n") : [];
       const roots = lines.filter((line) => !line.includes('"__parentId"')).length;
       const running = operation.polls < 2;
       const failed = !running && (scenario.finalStatus === "FAILED" || operation.fails);
-      const file = `${STORAGE}/${operation.resource}.jsonl`;
+      const errorCode = failed ? (scenario.failureCode ?? "INTERNAL_SERVER_ERROR") : null;
+      // An operation that found nothing completes with no file at all: url is null.
+      const file = lines.length > 0 ? `${STORAGE}/${operation.resource}.jsonl` : null;
       return HttpResponse.json({
         data: {
           bulkOperation: {
             id: variables.id,
             status: running ? "RUNNING" : failed ? "FAILED" : "COMPLETED",
-            errorCode: failed ? "INTERNAL_SERVER_ERROR" : null,
+            errorCode,
             objectCount: String(running ? Math.floor(lines.length / 2) : lines.length),
             rootObjectCount: String(running ? 0 : roots),
-            fileSize: running ? null : String(scenario.files[operation.resource].length),
+            fileSize: running || failed || !file ? null : String(scenario.files[operation.resource].length),
             url: running || failed ? null : file,
-            partialDataUrl: failed ? file : null,
+            partialDataUrl: failed && errorCode !== "ACCESS_DENIED" ? file : null,
           },
         },
         extensions: cost(1),

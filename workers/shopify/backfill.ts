@@ -26,6 +26,7 @@ import { clearStagedOrders, countStagedOrders, stageOrders } from "~/platforms/s
 import { BULK_QUERIES, type BulkResource } from "~/platforms/shopify/bulk/queries";
 import {
   BulkOperationError,
+  resultUrl,
   startBulkQuery,
   waitForBulkOperation,
   type PollOptions,
@@ -95,9 +96,6 @@ async function ingestStagedProducts(database: Database, shopId: number, batch: S
   const products = batch.map((o) => productFromBulk(o.data, o.children));
   return (await ingestProducts(database.pool, shopId, products)).rejected;
 }
-
-/** Operations that ended without a result: resuming must ask Shopify to run them again. */
-const ENDED_WITHOUT_RESULT = new Set(["FAILED", "CANCELED", "EXPIRED", "NOT_FOUND"]);
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
   const { database, graphql, shopId } = options;
@@ -171,7 +169,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   async function streamCustomers() {
     const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
     cursor.roots = Number(operation.rootObjectCount) || undefined;
-    const lines = jsonlLines(operation.url!, { fetchImpl: options.fetchImpl });
+    const url = resultUrl(operation);
+    if (!url) return; // the shop has no customers
+    const lines = jsonlLines(url, { fetchImpl: options.fetchImpl });
     let readAfter = cursor.lastSeq;
     try {
       await inTwoLanes(
@@ -235,6 +235,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       await mergeOrders(run.id, all);
     } else {
       const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
+      const url = resultUrl(operation);
+      if (!url) return; // the shop has no orders
       Object.assign(cursor, { staged: false, roots: Number(operation.rootObjectCount) || undefined });
       const watermark = new Watermark();
       merged = new Watermark(cursor.lastSeq);
@@ -242,7 +244,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       const cpu = process.cpuUsage();
       const abort = new AbortController();
       const segmentEnds: number[] = [];
-      const staging = stageOrders(pool, run.id, operation.url!, {
+      const staging = stageOrders(pool, run.id, url, {
         catalog: await loadCatalogIds(pool, shopId),
         fetchImpl: options.fetchImpl,
         segmentOrders: options.stagingSegment,
@@ -297,7 +299,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   async function stageLines() {
     if (cursor.staged && (await hasStagedLines(pool, run.id))) return;
     const operation = await waitForBulkOperation(graphql, cursor.operationId!, options.poll);
-    const staged = await stageBulkResult(pool, run.id, operation.url!, options.fetchImpl);
+    const url = resultUrl(operation);
+    if (!url) return clearStaging(pool, run.id); // no products: nothing to read back
+    const staged = await stageBulkResult(pool, run.id, url, options.fetchImpl);
     // lastSeq stays: line numbers are the same in a file staged again.
     Object.assign(cursor, { staged: true, roots: staged.roots });
     await save();
@@ -329,8 +333,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   } catch (error) {
     const message =
       error instanceof BulkOperationError ? `${error.reason}: ${error.message}` : (error as Error).message;
-    if (error instanceof BulkOperationError && ENDED_WITHOUT_RESULT.has(error.reason)) {
-      // Its file will never come: the resource starts over with a new operation.
+    if (error instanceof BulkOperationError) {
+      // The operation ended without a result (or never started), so its file will never come:
+      // the resource starts over with a new operation, once the reason is dealt with.
       counts[cursor.resource] = 0;
       counts.rejected = cursor.rejectedBefore ?? counts.rejected;
       cursor = { resource: cursor.resource, lastSeq: 0, rejectedBefore: counts.rejected };

@@ -80,6 +80,38 @@ export async function waitForBulkOperation(
   }
 }
 
+/**
+ * Why an operation FAILED. ACCESS_DENIED here means the query reads a field the app may not
+ * (a scope, or protected customer data not approved): retrying cannot help until the
+ * merchant or the Partner Dashboard grants it. INTERNAL_SERVER_ERROR and TIMEOUT may pass on
+ * a new run. Their partial data is not ingested: a root object in it can lack children that
+ * were cut off, and stored with its updated_at it would keep the complete version out.
+ */
+function failure(operation: BulkOperation): BulkOperationError {
+  if (operation.errorCode === "ACCESS_DENIED") {
+    return new BulkOperationError(
+      "the bulk query was denied a field it reads: check the app's access scopes and its protected customer data access",
+      "ACCESS_DENIED",
+    );
+  }
+  const partial = operation.partialDataUrl ? ", partial data not used" : "";
+  return new BulkOperationError(
+    `bulk operation failed (${operation.errorCode ?? "no error code"}${partial})`,
+    "FAILED",
+    operation.partialDataUrl,
+  );
+}
+
+/**
+ * Where a COMPLETED operation's JSONL is, or null when it found nothing: Shopify then answers
+ * with no `url` at all rather than an empty file (objectCount "0").
+ */
+export function resultUrl(operation: BulkOperation): string | null {
+  if (operation.url) return operation.url;
+  if (Number(operation.objectCount) === 0) return null;
+  throw new Error(`bulk operation ${operation.id} completed with ${operation.objectCount} objects but no result URL`);
+}
+
 async function pollUntilEnded(
   graphql: AdminGraphql,
   id: string,
@@ -100,11 +132,7 @@ async function pollUntilEnded(
       case "COMPLETED":
         return operation;
       case "FAILED":
-        throw new BulkOperationError(
-          `bulk operation failed (${operation.errorCode ?? "no error code"})`,
-          "FAILED",
-          operation.partialDataUrl,
-        );
+        throw failure(operation);
       case "CANCELED":
       case "EXPIRED":
         throw new BulkOperationError(`bulk operation ${operation.status.toLowerCase()}`, operation.status);
