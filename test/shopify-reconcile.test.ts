@@ -525,3 +525,92 @@ describe("refund lines", () => {
     expect(await storedRefundLines(shop.id)).toMatchObject([{ refund: "80", lines: 1, units: 2, pending: false }]);
   });
 });
+
+describe("a product with more variants than one page", () => {
+  /** Product 500 as ReconcileProducts answers it, updated at `updatedAt`, with `variants` variants. */
+  const variantNode = (n: number) => ({
+    id: `gid://shopify/ProductVariant/500${String(n).padStart(4, "0")}`,
+    title: `Size ${n}`,
+    sku: `BIG-${n}`,
+    price: "10.00",
+    inventoryQuantity: 1,
+  });
+
+  function productHandlers(domain: string, catalogue: { updatedAt: string; variants: number[] }, seen: string[]) {
+    const admin = mswGraphql.link(`https://${domain}/admin/api/2026-10/graphql.json`);
+    const empty = { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] };
+    /** Shopify's pages of the product's variants: 100 in the product query, then 250 at a time. */
+    const page = (offset: number, size: number) => {
+      const nodes = catalogue.variants.slice(offset, offset + size).map(variantNode);
+      const more = offset + size < catalogue.variants.length;
+      return { pageInfo: { hasNextPage: more, endCursor: more ? `variant-cursor-${offset + size}` : null }, nodes };
+    };
+    return [
+      admin.query("ReconcileProducts", () =>
+        HttpResponse.json({
+          data: {
+            products: {
+              pageInfo: { hasNextPage: false, endCursor: null },
+              nodes: [
+                {
+                  id: "gid://shopify/Product/500",
+                  title: "Many sizes",
+                  handle: "many-sizes",
+                  productType: "Shoes",
+                  vendor: "Foresight",
+                  status: "ACTIVE",
+                  createdAt: "2026-01-01T00:00:00Z",
+                  updatedAt: catalogue.updatedAt,
+                  totalInventory: catalogue.variants.length,
+                  tracksInventory: true,
+                  featuredMedia: null,
+                  variants: page(0, 100),
+                },
+              ],
+            },
+          },
+          extensions: cost(818, 1900),
+        }),
+      ),
+      admin.query("MoreVariants", ({ variables }) => {
+        seen.push(String(variables.after));
+        const offset = Number(String(variables.after).replace("variant-cursor-", ""));
+        return HttpResponse.json({
+          data: { product: { variants: page(offset, 250) } },
+          extensions: cost(252, 1700),
+        });
+      }),
+      admin.query("ReconcileCustomers", () =>
+        HttpResponse.json({ data: { customers: empty }, extensions: cost(10, 1990) }),
+      ),
+      admin.query("ReconcileOrders", () => HttpResponse.json({ data: { orders: empty }, extensions: cost(10, 1990) })),
+    ];
+  }
+
+  const storedVariants = async (shopId: number) =>
+    (
+      await app.db.pool.query<{ externalId: string; id: number }>(
+        `SELECT "externalId", "id" FROM "ProductVariant" WHERE "shopId" = $1 ORDER BY "externalId"`,
+        [shopId],
+      )
+    ).rows;
+
+  it("reads the variants past the first page, so only the ones Shopify deleted are removed", async () => {
+    const { domain, shop } = await euroShop("variants");
+    const seen: string[] = [];
+    const catalogue = { updatedAt: "2026-05-02T08:00:00Z", variants: Array.from({ length: 380 }, (_, i) => i + 1) };
+    app.server.use(...productHandlers(domain, catalogue, seen));
+    const graphql = adminGraphqlFor(domain, "shpat_variants");
+    await runReconcile({ database: app.db, graphql, shopId: shop.id, now: () => Date.parse("2026-05-03T00:00:00Z") });
+    expect(seen).toEqual(["variant-cursor-100", "variant-cursor-350"]);
+    const first = await storedVariants(shop.id);
+    expect(first).toHaveLength(380);
+
+    // The merchant deletes size 7 and the product changes: 379 variants, still over a page.
+    catalogue.updatedAt = "2026-05-03T08:00:00Z";
+    catalogue.variants = catalogue.variants.filter((n) => n !== 7);
+    await runReconcile({ database: app.db, graphql, shopId: shop.id, now: () => Date.parse("2026-05-04T00:00:00Z") });
+    const second = await storedVariants(shop.id);
+    expect(second).toEqual(first.filter((variant) => variant.externalId !== variantNode(7).id.split("/").pop()));
+  });
+});

@@ -20,7 +20,13 @@ import {
 } from "~/platforms/shopify/admin-graphql.server";
 import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import type { BulkResource } from "~/platforms/shopify/bulk/queries";
-import { MORE_LINE_ITEMS, ORDER_PAGE, RECONCILE_QUERIES, type Page } from "~/platforms/shopify/reconcile-queries";
+import {
+  MORE_LINE_ITEMS,
+  MORE_VARIANTS,
+  ORDER_PAGE,
+  RECONCILE_QUERIES,
+  type Page,
+} from "~/platforms/shopify/reconcile-queries";
 
 import { fetchPendingRefundLines } from "./refund-lines";
 
@@ -43,36 +49,40 @@ export interface ReconcileOptions {
   now?: () => number;
 }
 
-/** Every line item of an order whose first page was not all of them. */
-async function allLineItems(graphql: AdminGraphql, order: Node): Promise<Node[]> {
-  const first = order.lineItems as Page;
-  const items = [...first.nodes];
+/**
+ * Every node of a connection whose first page came inside `parent` (an order's line items, a
+ * product's variants): the rest are read with `more`, which selects `parent.<field>` by id.
+ */
+async function allNodes(graphql: AdminGraphql, parent: Node, field: "lineItems" | "variants", more: string) {
+  const first = parent[field] as Page;
+  const nodes = [...first.nodes];
   let info = first.pageInfo;
   while (info.hasNextPage) {
-    const data = await queryData<{ order: { lineItems: Page } }>(graphql, MORE_LINE_ITEMS, {
-      id: order.id,
+    const data = await queryData<Record<string, Record<string, Page>>>(graphql, more, {
+      id: parent.id,
       after: info.endCursor,
     });
-    items.push(...data.order.lineItems.nodes);
-    info = data.order.lineItems.pageInfo;
+    const page = Object.values(data)[0]![field]!;
+    nodes.push(...page.nodes);
+    info = page.pageInfo;
   }
-  return items;
+  return nodes;
 }
 
 async function ingestPage(options: ReconcileOptions, resource: BulkResource, nodes: Node[]) {
   const { database, graphql, shopId } = options;
   const { pool } = database;
   if (resource === "products") {
-    await ingestProducts(
-      pool,
-      shopId,
-      nodes.map((n) => productFromBulk(n, (n.variants as { nodes: Node[] }).nodes)),
-    );
+    const products = [];
+    for (const node of nodes)
+      products.push(productFromBulk(node, await allNodes(graphql, node, "variants", MORE_VARIANTS)));
+    await ingestProducts(pool, shopId, products);
   } else if (resource === "customers") {
     await ingestCustomers(pool, shopId, nodes.map(customerFromBulk));
   } else {
     const mapped = [];
-    for (const node of nodes) mapped.push(orderFromBulk(node, await allLineItems(graphql, node)));
+    for (const node of nodes)
+      mapped.push(orderFromBulk(node, await allNodes(graphql, node, "lineItems", MORE_LINE_ITEMS)));
     await ingestOrders(
       pool,
       shopId,

@@ -2,7 +2,8 @@
  * Paginated "changed since" queries for the reconcile. A query's requested cost must stay
  * under Shopify's 1,000-point ceiling; a connection costs 2 + `first` times its node, whose
  * objects cost 1 each. Products (8 x 100 variants, about 850) and customers (100, about 300)
- * are sized for that. An order's node holds a dozen money objects and its lines several each,
+ * are sized for that; a product's variants past the first 100 (a store may have 2,048) are
+ * paged with MORE_VARIANTS, since ingest removes the variants a product no longer lists. An order's node holds a dozen money objects and its lines several each,
  * so how many orders and lines fit is left to the reconcile: it starts at ORDER_PAGE and
  * shrinks the page when Shopify answers MAX_COST_EXCEEDED.
  */
@@ -39,7 +40,7 @@ export const RECONCILE_QUERIES: Record<BulkResource, string> = {
     pageInfo { hasNextPage endCursor }
     nodes {
       ${PRODUCT_FIELDS}
-      variants(first: 100) { nodes { ${VARIANT_FIELDS} } }
+      variants(first: 100) { pageInfo { hasNextPage endCursor } nodes { ${VARIANT_FIELDS} } }
     }
   }
 }`,
@@ -55,6 +56,13 @@ export const RECONCILE_QUERIES: Record<BulkResource, string> = {
 export const MORE_LINE_ITEMS = `query MoreLineItems($id: ID!, $after: String) {
   order(id: $id) {
     lineItems(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${LINE_ITEM_FIELDS} } }
+  }
+}`;
+
+/** The rest of a product's variants, when it has more than the page query fetched. */
+export const MORE_VARIANTS = `query MoreVariants($id: ID!, $after: String) {
+  product(id: $id) {
+    variants(first: 250, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${VARIANT_FIELDS} } }
   }
 }`;
 
