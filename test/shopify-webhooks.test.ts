@@ -336,6 +336,16 @@ describe("applying", () => {
     expect(await db.prisma.customer.count({ where: { shopId } })).toBe(0);
   });
 
+  it("keeps a product deleted before it was stored from coming back with an older version", async () => {
+    // The deletion comes first: a backfill or a late products/update read the product before it.
+    await deliver(signedWebhook("products/delete", { id: 632910392 }));
+    await deliver(signedWebhook("products/update", productPayload({ updated_at: "2026-03-09T00:00:00Z" })));
+    const [product, ...others] = await db.prisma.product.findMany({ where: { shopId }, include: { variants: true } });
+    expect(others).toEqual([]);
+    expect(product!.deletedAt).not.toBeNull();
+    expect(product!.variants).toEqual([]);
+  });
+
   it("records a malformed payload's reason on the delivery and lets BullMQ retry", async () => {
     const webhookId = crypto.randomUUID();
     await deliver(signedWebhook("orders/create", { id: 1, name: "#1" }, { webhookId }));

@@ -97,11 +97,14 @@ export async function applyShopifyWebhook(
       const externalId = mapDeletedId(payload);
       // Kept for the orders that point at it, but never recommended again. Its version moves
       // to now, in the same statement: Shopify never brings a deleted product back, so a
-      // products/update delivered late (older than the deletion) must lose to it.
+      // products/update delivered late (older than the deletion) must lose to it. A product
+      // not held yet gets a tombstone row, so that a backfill or reconcile that read it before
+      // the deletion cannot store it live afterwards.
       await pool.query(
-        `UPDATE "Product" SET "deletedAt" = COALESCE("deletedAt", now()),
-                "platformUpdatedAt" = GREATEST("platformUpdatedAt", now()), "updatedAt" = now()
-         WHERE "shopId" = $1 AND "externalId" = $2`,
+        `INSERT INTO "Product" ("shopId", "externalId", "title", "recommendable", "deletedAt", "platformUpdatedAt")
+         VALUES ($1, $2, 'Deleted product', false, now(), now())
+         ON CONFLICT ("shopId", "externalId") DO UPDATE SET "deletedAt" = COALESCE("Product"."deletedAt", now()),
+           "platformUpdatedAt" = GREATEST("Product"."platformUpdatedAt", now()), "updatedAt" = now()`,
         [shop.id, externalId],
       );
       return { outcome: "PROCESSED", detail: `product ${externalId} marked deleted` };
