@@ -325,7 +325,10 @@ describe("backfill", () => {
        CREATE TRIGGER ${trigger} BEFORE INSERT ON "Order" FOR EACH ROW
        WHEN (NEW."shopId" = ${shop.id} AND NEW."externalId" = '1007') EXECUTE FUNCTION ${trigger}()`,
     );
-    const options = { database: app.db, graphql, shopId: shop.id, poll: instantPoll, stagingSegment: 2, orderChunk: 2 };
+    const options = {
+      ...{ database: app.db, graphql, shopId: shop.id, poll: instantPoll, stagingSegment: 2, orderChunk: 2 },
+      directOrders: false, // the merge is what fails here
+    };
     await expect(runBackfill(options)).rejects.toThrow(/disk full/);
     const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
     expect(failed).toMatchObject({ status: "FAILED", phase: "orders" });
@@ -358,7 +361,7 @@ describe("backfill", () => {
     try {
       // One order per segment and chunk: staging is soon two segments ahead and waits, and the
       // other lane waits for staging, when the first chunk fails. Both must give up.
-      const options = oneOrderAtATime(shop.id, graphql);
+      const options = { ...oneOrderAtATime(shop.id, graphql), directOrders: false }; // the merge fails here
       await expect(runBackfill(options)).rejects.toThrow(/disk full/);
       const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
       expect(failed).toMatchObject({ status: "FAILED", phase: "orders" });
@@ -793,6 +796,128 @@ describe("backfill jobs", () => {
     const error = await attempt(shop.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnrecoverableError);
     expect((error as Error).message).toMatch(/access scopes/);
+  });
+});
+
+describe("orders written directly on a shop's first backfill", () => {
+  const directCount = async (syncRunId: number) =>
+    (
+      JSON.parse((await app.db.prisma.syncRun.findUniqueOrThrow({ where: { id: syncRunId } })).cursor!) as {
+        direct?: number;
+      }
+    ).direct;
+
+  it("copies the orders that need nothing from the merge, lines listed apart included, and stages the rest", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    const result = await runBackfill({ ...oneOrderAtATime(shop.id, graphql), stagingSegment: 2 });
+    expect(result.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    // Order 1001 has a refund, so it is staged; 1003, 1005 and 1007 list their lines before
+    // themselves, and still get them.
+    expect(await directCount(result.syncRunId)).toBe(6);
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+    const local = await app.db.pool.query(
+      `SELECT "externalId", "localDate"::text AS day FROM "Order" WHERE "shopId" = $1 AND "externalId" = '1003'`,
+      [shop.id],
+    );
+    expect(local.rows).toEqual([{ externalId: "1003", day: "2026-03-04" }]); // Europe/London, 10:00 UTC
+  });
+
+  it("leaves a version a webhook stored meanwhile, and an order Shopify deleted, to the upserts' guards", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    // Our product ids must differ from Shopify's here, or reading them back could mix them up.
+    await app.db.pool.query(`SELECT setval('"Product_id_seq"', nextval('"Product_id_seq"') + 500)`);
+    // Deleted at Shopify before the backfill read it: a tombstone, and no orders yet.
+    await app.db.pool.query(`INSERT INTO "DeletedOrder" ("shopId", "externalId") VALUES ($1, '1004')`, [shop.id]);
+    // Once the backfill has decided to write directly, a webhook stores a newer 1006.
+    const webhookFirst: typeof fetch = async (input, init) => {
+      if (String(input).endsWith("/orders.jsonl")) {
+        const newer = orderRecord("1006", { customer: null, updatedAt: "2026-04-01T00:00:00Z" });
+        // And an older 1002 than the file's, which the file's version must replace.
+        const older = orderRecord("1002", { customer: null, updatedAt: "2026-03-01T00:00:00Z" });
+        expect((await ingestOrders(app.db.pool, shop.id, [newer, older])).written).toBe(2);
+      }
+      return fetch(input, init);
+    };
+    const result = await runBackfill({
+      ...oneOrderAtATime(shop.id, graphql),
+      stagingSegment: 2,
+      fetchImpl: webhookFirst,
+    });
+    expect(await directCount(result.syncRunId)).toBe(6);
+    const orders = await app.db.prisma.order.findMany({
+      where: { shopId: shop.id },
+      include: { lines: true },
+      orderBy: { externalId: "asc" },
+    });
+    expect(orders.map((o) => o.externalId)).toEqual(["1001", "1002", "1003", "1005", "1006", "1007"]);
+    const webhookVersion = orders.find((o) => o.externalId === "1006")!;
+    expect(webhookVersion.platformUpdatedAt.toISOString()).toBe("2026-04-01T00:00:00.000Z");
+    expect(webhookVersion.lines.map((l) => l.externalId)).toEqual(["1006-L1"]);
+    // 1002 was set aside too, read back from its COPY text and written by the upsert: the
+    // file's version, exactly as an order copied directly (1004's neighbour 1003) is stored.
+    const shape = (externalId: string) =>
+      app.db.pool.query(
+        `SELECT o."name", o."processedAt", o."localDate"::text, o."financialStatus", o."currency", o."subtotalPrice"::text,
+                o."totalPrice"::text, o."totalRefunded"::text, o."test", o."platformCreatedAt", o."platformUpdatedAt",
+                c."externalId" AS customer,
+                array_agg(l."externalId" || ':' || l."quantity" || ':' || l."unitPrice" || ':' || p."externalId" || ':'
+                          || v."externalId" || ':' || l."sku" || ':' || l."title" ORDER BY l."externalId") AS lines
+         FROM "Order" o LEFT JOIN "Customer" c ON c."id" = o."customerId"
+         JOIN "OrderLine" l ON l."orderId" = o."id" JOIN "Product" p ON p."id" = l."productId"
+         JOIN "ProductVariant" v ON v."id" = l."variantId"
+         WHERE o."shopId" = $1 AND o."externalId" = $2 GROUP BY o."id", c."externalId"`,
+        [shop.id, externalId],
+      );
+    const [reread] = (await shape("1002")).rows;
+    expect(reread).toMatchObject({
+      name: "#1002",
+      localDate: "2026-03-03",
+      financialStatus: "PAID",
+      currency: "GBP",
+      subtotalPrice: "37.5000",
+      totalPrice: "37.5000",
+      totalRefunded: "0.0000",
+      test: false,
+      customer: "3",
+      lines: ["10021:1:12.5000:1:10:SKU-1:Product 1", "10022:2:12.5000:2:20:SKU-2:Product 2"],
+    });
+    expect(reread.platformUpdatedAt.toISOString()).toBe("2026-03-03T10:00:00.000Z");
+    const [copied] = (await shape("1003")).rows;
+    expect(Object.keys(reread)).toEqual(Object.keys(copied));
+  });
+
+  it("resumes through the merge after a failure part-way, with every order counted once", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    const trigger = `poison_direct_${shop.id}`;
+    await app.db.pool.query(
+      `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'disk full'; END $$;
+       CREATE TRIGGER ${trigger} BEFORE INSERT ON "Order" FOR EACH ROW
+       WHEN (NEW."shopId" = ${shop.id} AND NEW."externalId" = '1007') EXECUTE FUNCTION ${trigger}()`,
+    );
+    const options = { ...oneOrderAtATime(shop.id, graphql), stagingSegment: 2 };
+    try {
+      await expect(runBackfill(options)).rejects.toThrow(/disk full/);
+    } finally {
+      await app.db.pool.query(`DROP TRIGGER ${trigger} ON "Order"; DROP FUNCTION ${trigger}()`);
+    }
+    const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(await directCount(failed.id)).toBeGreaterThan(0);
+    const resumed = await runBackfill({ ...options, syncRunId: failed.id });
+    expect(resumed.counts).toEqual({ products: 3, customers: 4, orders: 7 });
+    expect(await storeState(shop.id)).toEqual(COMPLETE);
+  });
+
+  it("is not used when the shop holds orders already", async () => {
+    const { shop, graphql } = await newShop();
+    await ingestOrders(app.db.pool, shop.id, [orderRecord("999", { customer: null })]);
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    const result = await runBackfill({ database: app.db, graphql, shopId: shop.id, poll: instantPoll });
+    expect(await directCount(result.syncRunId)).toBeUndefined();
+    expect(result.counts.orders).toBe(7);
   });
 });
 

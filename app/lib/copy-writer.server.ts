@@ -33,8 +33,13 @@ export class CopyWriter {
   }
 
   /** Queues one row of already-escaped fields; resolves when the stream can take more. */
-  async row(fields: string[]): Promise<void> {
-    this.buffer += fields.join("\t") + "\n";
+  row(fields: string[]): Promise<void> {
+    return this.rows(fields.join("\t") + "\n");
+  }
+
+  /** Queues rows already in COPY text, each ending in a newline. */
+  async rows(text: string): Promise<void> {
+    this.buffer += text;
     if (this.buffer.length < CHUNK) return;
     const chunk = this.buffer;
     this.buffer = "";

@@ -23,6 +23,7 @@ import { jsonlLines, parseJsonlLine, stopReading } from "~/platforms/shopify/bul
 import { customerFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import { finishOrderMerge, mergeStagedOrders, nextChunkEnd } from "~/platforms/shopify/bulk/order-merge.server";
 import { clearStagedOrders, countStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
+import { DirectOrders, loadCustomerIds } from "~/platforms/shopify/bulk/direct-orders.server";
 import { BULK_QUERIES, type BulkResource } from "~/platforms/shopify/bulk/queries";
 import {
   BulkOperationError,
@@ -63,6 +64,8 @@ interface Cursor {
   stagingRejectsCounted?: boolean;
   /** counts.rejected when this resource began, to start it over if its operation fails. */
   rejectedBefore?: number;
+  /** Orders written straight to the tables (not staged) by this run's orders staging. */
+  direct?: number;
 }
 
 export interface BackfillOptions {
@@ -79,6 +82,8 @@ export interface BackfillOptions {
   stagingSegment?: number;
   poll?: PollOptions;
   fetchImpl?: typeof fetch;
+  /** Write new orders of a first staging straight to the tables (ADR 0015); default true. */
+  directOrders?: boolean;
 }
 
 export interface BackfillResult {
@@ -228,7 +233,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
    * merges already done are skipped as not newer); after, only the merges resume.
    */
   async function backfillOrders() {
-    const stillStaged = cursor.staged && (await countStagedOrders(pool, run.id)) === cursor.roots;
+    const direct = cursor.direct ?? 0;
+    const stillStaged = cursor.staged && (await countStagedOrders(pool, run.id)) === (cursor.roots ?? 0) - direct;
+    if (!stillStaged && direct > 0) {
+      // Staging again after orders were written directly: they are not in the staging, so the
+      // orders start over and are counted from zero (the direct writer sets aside those stored
+      // already, and the merge skips them as not newer).
+      Object.assign(cursor, { lastSeq: 0, direct: 0 });
+      counts.orders = 0;
+    }
     if (stillStaged) {
       const all = new Watermark(MAX_SEQ);
       all.finish();
@@ -244,8 +257,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       const cpu = process.cpuUsage();
       const abort = new AbortController();
       const segmentEnds: number[] = [];
+      const catalog = await loadCatalogIds(pool, shopId);
       const staging = stageOrders(pool, run.id, url, {
-        catalog: await loadCatalogIds(pool, shopId),
+        catalog,
+        direct:
+          options.directOrders !== false && cursor.lastSeq === 0 && counts.orders === 0
+            ? await directOrders(catalog)
+            : undefined,
         fetchImpl: options.fetchImpl,
         segmentOrders: options.stagingSegment,
         signal: abort.signal,
@@ -265,7 +283,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
           timer.timings.ordersStagedAfterMs = Math.round(performance.now() - started);
           timer.timings.ordersStagingCpuMs = Math.round((used.user + used.system) / 1000);
           if (!cursor.stagingRejectsCounted) counts.rejected += staged.rejected.length;
-          Object.assign(cursor, { staged: true, roots: staged.roots, stagingRejectsCounted: true });
+          Object.assign(cursor, { staged: true, roots: staged.roots + staged.direct, stagingRejectsCounted: true });
           watermark.finish();
           await save();
         },
@@ -293,6 +311,31 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     }
     await finishOrderMerge(pool, shopId, run.id, run.startedAt);
     await clearStagedOrders(pool, run.id);
+  }
+
+  /**
+   * For a shop's first backfill, on its first staging of the orders: new orders that need
+   * nothing from the merge are copied straight into the tables (ADR 0015), and count as
+   * stored once committed. Not when the shop holds orders already: a stored order whose line
+   * items the file lists apart from it needs the staging to find them (finishOrderMerge).
+   */
+  async function directOrders(catalog: Awaited<ReturnType<typeof loadCatalogIds>>) {
+    const { rows } = await pool.query(`SELECT 1 FROM "Order" WHERE "shopId" = $1 LIMIT 1`, [shopId]);
+    if (rows.length > 0) return undefined;
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } });
+    return new DirectOrders({
+      pool,
+      shopId,
+      timezone: shop.timezone,
+      catalog,
+      customers: await loadCustomerIds(pool, shopId),
+      segmentOrders: options.stagingSegment ?? 5000,
+      onStored: async (orders) => {
+        counts.orders += orders;
+        cursor.direct = (cursor.direct ?? 0) + orders;
+        await save();
+      },
+    });
   }
 
   /** Stages the products file unless that is done and still there (staging is unlogged). */
@@ -328,7 +371,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     }
     await refreshStatistics(pool);
     timer.stage("analyzeMs");
-    log.info({ shopId, syncRunId: run.id, counts, timings: timer.timings }, "backfill finished");
+    log.info(
+      { shopId, syncRunId: run.id, counts, direct: cursor.direct ?? 0, timings: timer.timings },
+      "backfill finished",
+    );
     await save({ status: "SUCCEEDED", phase: "done", progress: 1, finishedAt: new Date() });
   } catch (error) {
     const message =

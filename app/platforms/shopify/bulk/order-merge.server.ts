@@ -4,7 +4,7 @@
  * written only when newer than the stored one, and only a written order gets its lines.
  *
  * Three things wait until every chunk is merged (finishOrderMerge): line items that did not
- * follow their order in the file, removing the stored lines that a newer version of an order
+ * follow their order in the file (whether the order was staged or written directly), removing the stored lines that a newer version of an order
  * no longer has (removing them per chunk would also remove its not-yet-seen lines), and
  * linking refund lines that a webhook stored before their order line was merged.
  */
@@ -104,6 +104,19 @@ export async function finishOrderMerge(pool: pg.Pool, shopId: number, syncRunId:
         { knownIds: true },
       ),
       [shopId, syncRunId],
+    );
+    // Line items listed apart from an order that was written directly (direct-orders.server.ts),
+    // so not staged: they join the order this run stored under that id.
+    await client.query(
+      upsertOrderLinesFrom(
+        `(SELECT DISTINCT ON (l."externalId") s."id" AS order_id, ${STAGED_LINE}
+         FROM "BulkStagedOrderLine" l
+         JOIN "Order" s ON s."shopId" = $1 AND s."externalId" = l."parentExternalId" AND s."createdAt" >= $3
+         WHERE l."syncRunId" = $2 AND l."parentSeq" = 0
+         ORDER BY l."externalId", l."seq" DESC) AS t`,
+        { knownIds: true },
+      ),
+      [shopId, syncRunId, since],
     );
     await client.query(
       `DELETE FROM "OrderLine" ol

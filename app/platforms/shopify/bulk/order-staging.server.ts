@@ -20,6 +20,7 @@ import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
 import { shopifyId } from "../json";
 
 import type { CatalogIds } from "./catalog-ids.server";
+import type { DirectOrders } from "./direct-orders.server";
 import { jsonlLines, parseJsonlLine, stopReading } from "./jsonl-lines.server";
 import { lineItemFromBulk, orderFromBulk } from "./mappers";
 
@@ -34,11 +35,15 @@ export interface OrderStagingOptions {
   signal?: AbortSignal;
   /** Product and variant ids already known; lines staged without them are looked up by the merge. */
   catalog?: CatalogIds;
+  /** Takes the orders it accepts instead of staging them (a first backfill; ADR 0015). */
+  direct?: DirectOrders;
 }
 
 export interface OrderStagingResult {
   /** Orders staged (valid ones). */
   roots: number;
+  /** Valid orders written by `direct` instead. */
+  direct: number;
   rejected: RejectedRecord[];
 }
 
@@ -59,7 +64,7 @@ export async function stageOrders(
   url: string,
   options: OrderStagingOptions = {},
 ): Promise<OrderStagingResult> {
-  const { fetchImpl = fetch, segmentOrders = 20_000, onCommitted, signal, catalog } = options;
+  const { fetchImpl = fetch, segmentOrders = 20_000, onCommitted, signal, catalog, direct } = options;
   const input = jsonlLines(url, { fetchImpl, signal });
   // Pull the first line before touching the staging: a failed download leaves it as it was.
   const first = await input.next();
@@ -85,7 +90,7 @@ export async function stageOrders(
       for (const client of clients) await client.query("COMMIT");
     };
     await open();
-    const result: OrderStagingResult = { roots: 0, rejected: [] };
+    const result: OrderStagingResult = { roots: 0, direct: 0, rejected: [] };
     const run = String(syncRunId);
     let orphans = 0;
     /** Seq of the last order written to the open segment. */
@@ -127,6 +132,10 @@ export async function stageOrders(
         result.rejected.push(...rejected);
         return;
       }
+      if (await direct?.offer(checked, refunds.length)) {
+        result.direct += 1;
+        return counted();
+      }
       result.roots += 1;
       lastStaged = held.seq;
       await orders.row([
@@ -154,17 +163,21 @@ export async function stageOrders(
       for (const [index, line] of checked.lines.entries()) {
         await writeLine(held.children[index]!.seq, held.seq, checked.externalId, line);
       }
+      await counted();
+    };
+
+    /** Commits the segment every `segmentOrders` orders read, staged or written directly. */
+    const counted = async () => {
       sinceCommit += 1;
-      if (sinceCommit >= segmentOrders) {
-        await commit();
-        segments += 1;
-        // Statistics once there is something to count: the merges that start now are planned
-        // from them (an empty table's estimates would pick nested loops over the chunk).
-        if (segments === 1) await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
-        sinceCommit = 0;
-        await onCommitted?.(lastStaged);
-        await open();
-      }
+      if (sinceCommit < segmentOrders) return;
+      await commit();
+      segments += 1;
+      // Statistics once there is something to count: the merges that start now are planned
+      // from them (an empty table's estimates would pick nested loops over the chunk).
+      if (segments === 1) await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
+      sinceCommit = 0;
+      if (lastStaged > 0) await onCommitted?.(lastStaged);
+      await open();
     };
 
     for (let next = first; !next.done; next = await input.next()) {
@@ -186,11 +199,13 @@ export async function stageOrders(
     }
     await flush();
     await commit();
+    await direct?.finish();
     if (orphans > 0) await adoptOrphans(pool, syncRunId);
     await pool.query(`ANALYZE "BulkStagedOrder", "BulkStagedOrderLine"`);
     if (lastStaged > 0) await onCommitted?.(lastStaged);
     return result;
   } catch (error) {
+    await direct?.abandon();
     for (const writer of [orders, lines] as (CopyWriter | undefined)[]) await writer?.abort(error as Error);
     for (const client of clients) {
       await client.query("ROLLBACK").catch((rollbackFailed: Error) => (broken = rollbackFailed));
