@@ -888,6 +888,38 @@ describe("orders written directly on a shop's first backfill", () => {
     expect(Object.keys(reread)).toEqual(Object.keys(copied));
   });
 
+  it("leaves the orders of a customer erased after the backfill read its customers without them", async () => {
+    const { shop, graphql } = await newShop();
+    app.server.use(...bulkHandlers(shop.domain, scenario()));
+    // Customer 3 (orders 1002 and 1006) is erased once the orders are about to be read: the
+    // direct writer still has their id, and the copy runs into the customer's foreign key.
+    const erasedFirst: typeof fetch = async (input, init) => {
+      if (String(input).endsWith("/orders.jsonl")) await redactCustomer(app.db, shop.id, "3");
+      return fetch(input, init);
+    };
+    const result = await runBackfill({
+      ...oneOrderAtATime(shop.id, graphql),
+      stagingSegment: 2,
+      fetchImpl: erasedFirst,
+    });
+    expect(await directCount(result.syncRunId)).toBe(6);
+    const { rows } = await app.db.pool.query(
+      `SELECT o."externalId", c."externalId" AS customer FROM "Order" o LEFT JOIN "Customer" c ON c."id" = o."customerId"
+       WHERE o."shopId" = $1 ORDER BY 1`,
+      [shop.id],
+    );
+    expect(rows.map((row) => [row.externalId, row.customer])).toEqual([
+      ["1001", "2"],
+      ["1002", null],
+      ["1003", "4"],
+      ["1004", "1"],
+      ["1005", null],
+      ["1006", null],
+      ["1007", "4"],
+    ]);
+    expect(await app.db.prisma.customer.count({ where: { shopId: shop.id, externalId: "3" } })).toBe(0);
+  });
+
   it("resumes through the merge after a failure part-way, with every order counted once", async () => {
     const { shop, graphql } = await newShop();
     app.server.use(...bulkHandlers(shop.domain, scenario()));
