@@ -178,6 +178,33 @@ describe("receiving", () => {
     expect(await db.prisma.webhookDelivery.count()).toBe(await db.prisma.webhookDelivery.count({ where: { shopId } }));
   });
 
+  it("deletes the session of a shop whose sign-in never created it, on app/uninstalled and shop/redact", async () => {
+    for (const [topic, domain] of [
+      ["app/uninstalled", "half-installed.myshopify.com"],
+      ["shop/redact", "half-redacted.myshopify.com"],
+    ] as const) {
+      // What a failed afterAuth leaves: the library stored the session, no Shop row exists.
+      await db.prisma.session.create({
+        data: { id: `offline_${domain}`, shop: domain, state: "", accessToken: "shpat_orphaned" },
+      });
+      const outcome = await receiveShopifyWebhook(
+        signedWebhook(topic, { shop_domain: domain, shop_id: 9 }, { shop: domain }),
+        { database: db, jobs: async () => sink },
+      );
+      expect(outcome).toEqual({ status: 200, body: "unknown shop" });
+      expect(await db.prisma.session.count({ where: { shop: domain } })).toBe(0);
+    }
+    // Any other topic leaves it: only an uninstall or a redaction ends what the token is for.
+    await db.prisma.session.create({
+      data: { id: "offline_still.myshopify.com", shop: "still.myshopify.com", state: "", accessToken: "shpat_x" },
+    });
+    await receiveShopifyWebhook(signedWebhook("orders/create", orderPayload(), { shop: "still.myshopify.com" }), {
+      database: db,
+      jobs: async () => sink,
+    });
+    expect(await db.prisma.session.count({ where: { shop: "still.myshopify.com" } })).toBe(1);
+  });
+
   it("asks for a retry (503) and forgets the delivery when the queue is down", async () => {
     const webhookId = crypto.randomUUID();
     const down = async (): Promise<JobSink> => {

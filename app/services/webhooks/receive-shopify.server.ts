@@ -61,6 +61,13 @@ export async function receiveShopifyWebhook(
   });
   if (!shop) {
     log.info({ topic, shop: domain }, "webhook for a shop we hold nothing for");
+    if (topic === "app/uninstalled" || topic === "shop/redact") {
+      // The library stores the session before afterAuth creates the Shop, so a sign-in whose
+      // afterAuth failed leaves a token with no Shop row: it must not outlive the install.
+      const { count } = await prisma.session.deleteMany({ where: { shop: domain } });
+      if (count > 0)
+        log.info({ topic, shop: domain, sessions: count }, "deleted the sessions of a shop we hold nothing else for");
+    }
     return reply(200, "unknown shop");
   }
   const triggered = new Date(request.headers.get("X-Shopify-Triggered-At") ?? "");
