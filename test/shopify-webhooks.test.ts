@@ -406,6 +406,7 @@ describe("applying", () => {
   });
 
   it("app/uninstalled marks the shop, deletes its sessions and stops its schedules; later data is ignored", async () => {
+    await deliver(signedWebhook("customers/create", customerPayload()));
     await db.prisma.session.create({
       data: { id: `offline_${SHOP_DOMAIN}`, shop: SHOP_DOMAIN, state: "", accessToken: "shpat_secret" },
     });
@@ -422,6 +423,10 @@ describe("applying", () => {
     expect((await db.prisma.webhookDelivery.findFirstOrThrow({ where: { dedupeKey: webhookId } })).outcome).toBe(
       "IGNORED",
     );
+    // A deletion still applies: what it removes must not wait for a reinstall.
+    expect(await db.prisma.customer.count({ where: { shopId } })).toBe(1);
+    await deliver(signedWebhook("customers/delete", { id: 7064055069303 }));
+    expect(await db.prisma.customer.count({ where: { shopId } })).toBe(0);
   });
 });
 

@@ -47,7 +47,14 @@ export async function applyShopifyWebhook(
 ): Promise<WebhookEffect> {
   const { database } = context;
   const { pool, prisma } = database;
-  if (shop.installState === "UNINSTALLED" && (SHOPIFY_DATA_TOPICS as readonly string[]).includes(topic)) {
+  // Nothing new is stored for a shop that uninstalled us, but a deletion still removes what
+  // we hold: the merchant may reinstall before opening the app again, and no reconcile can
+  // see a deletion later.
+  if (
+    shop.installState === "UNINSTALLED" &&
+    (SHOPIFY_DATA_TOPICS as readonly string[]).includes(topic) &&
+    !topic.endsWith("/delete")
+  ) {
     return { outcome: "IGNORED", detail: "shop is uninstalled" };
   }
   switch (topic) {
