@@ -405,6 +405,39 @@ describe("applying", () => {
     await db.prisma.session.deleteMany({ where: { shop: SHOP_DOMAIN } });
   });
 
+  it("app/scopes_update keeps the newest scopes whatever order the changes arrive in", async () => {
+    await db.prisma.shop.update({ where: { id: shopId }, data: { authorizedAt: new Date(Date.now() - 3_600_000) } });
+    await db.prisma.session.create({
+      data: {
+        id: `offline_${SHOP_DOMAIN}`,
+        shop: SHOP_DOMAIN,
+        state: "",
+        accessToken: "shpat_x",
+        scope: "read_orders",
+      },
+    });
+    const change = (current: string[], minutesAgo: number) =>
+      signedWebhook(
+        "app/scopes_update",
+        { id: 9, previous: ["read_orders"], current, updated_at: new Date().toISOString() },
+        { triggeredAt: new Date(Date.now() - minutesAgo * 60_000) },
+      );
+    try {
+      await deliver(change(["read_orders", "read_customers"], 10));
+      await deliver(change(["read_orders"], 20)); // older, delivered late
+      const scope = async () =>
+        (await db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${SHOP_DOMAIN}` } })).scope;
+      expect(await scope()).toBe("read_orders,read_customers");
+      await deliver(change(["read_orders", "read_customers", "read_products"], 5));
+      expect(await scope()).toBe("read_orders,read_customers,read_products");
+      // A change from before the latest sign-in lost to the scopes that sign-in stored.
+      await deliver(change([], 90));
+      expect(await scope()).toBe("read_orders,read_customers,read_products");
+    } finally {
+      await db.prisma.session.delete({ where: { id: `offline_${SHOP_DOMAIN}` } });
+    }
+  });
+
   it("app/uninstalled marks the shop, deletes its sessions and stops its schedules; later data is ignored", async () => {
     await deliver(signedWebhook("customers/create", customerPayload()));
     await db.prisma.session.create({

@@ -135,6 +135,15 @@ export async function applyShopifyWebhook(
     case "app/scopes_update": {
       const current = (payload as { current?: unknown }).current;
       if (!Array.isArray(current)) throw new Error("malformed app/scopes_update payload: current must be a list");
+      // Deliveries come unordered: an older change must not overwrite a newer one, nor the
+      // scopes a later sign-in stored with the session.
+      if (happenedAt < (shop.authorizedAt ?? shop.installedAt)) {
+        return { outcome: "IGNORED", detail: "scopes update from before the shop's latest sign-in" };
+      }
+      const newer = await prisma.webhookDelivery.count({
+        where: { shopId: shop.id, topic, outcome: "PROCESSED", triggeredAt: { gt: happenedAt } },
+      });
+      if (newer > 0) return { outcome: "IGNORED", detail: "a newer scopes update was applied" };
       await prisma.session.updateMany({ where: { shop: shop.domain }, data: { scope: current.join(",") } });
       return { outcome: "PROCESSED", detail: `scopes now ${current.join(",")}` };
     }
