@@ -59,6 +59,9 @@ describe("redriving webhook deliveries whose job gave up", () => {
     const oldOrder = await delivery("orders/updated", ABANDON_AFTER_MS + MINUTE, { id: 1, email: "ada@example.com" });
     // A deletion is an erasure too: the reconcile never sees deleted customers.
     const oldDeletion = await delivery("customers/delete", ABANDON_AFTER_MS + MINUTE, { id: 7002 });
+    // Nor deleted orders and products, nor an uninstall: nothing else would ever apply them.
+    const oldOrderDeletion = await delivery("orders/delete", ABANDON_AFTER_MS + MINUTE, { id: 3 });
+    const oldUninstall = await delivery("app/uninstalled", ABANDON_AFTER_MS + MINUTE, { id: 1, domain: shop.domain });
     const stuckOrder = await delivery("orders/updated", STUCK_AFTER_MS + MINUTE, { id: 2 });
     const fresh = await delivery("customers/redact", MINUTE, redact);
     await delivery("customers/redact", STUCK_AFTER_MS + MINUTE, redact, "PROCESSED");
@@ -73,9 +76,11 @@ describe("redriving webhook deliveries whose job gave up", () => {
       now,
     );
 
-    expect(result).toEqual({ requeued: 4, abandoned: 1 });
+    expect(result).toEqual({ requeued: 6, abandoned: 1 });
     expect(queued.map((job) => job.deliveryId).sort((a, b) => a - b)).toEqual(
-      [stuckRedaction, monthOldRequest, oldDeletion, stuckOrder].map((row) => Number(row.id)).sort((a, b) => a - b),
+      [stuckRedaction, monthOldRequest, oldDeletion, oldOrderDeletion, oldUninstall, stuckOrder]
+        .map((row) => Number(row.id))
+        .sort((a, b) => a - b),
     );
     const closed = await db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: oldOrder.id } });
     expect(closed).toMatchObject({ outcome: "FAILED", payload: null });

@@ -4,11 +4,13 @@
  * delivery RECEIVED with its payload, and Shopify, which got its 200 long ago, never sends it
  * again. This sweep, run every quarter hour, puts such deliveries back on the queue:
  *
- * - erasures and compliance requests (customers/redact, customers/data_request, shop/redact,
- *   and customers/delete) until they are applied, however long that takes: erasing and
- *   exporting customer data is a legal duty with a 30-day deadline, and a reconcile cannot
- *   catch up on a deletion (Shopify does not list deleted customers). One still failing
- *   after a week is logged as an error for someone to look at;
+ * - erasures and compliance requests (customers/redact, customers/data_request, shop/redact),
+ *   deletions (of customers, orders and products) and app/uninstalled, until they are
+ *   applied, however long that takes: erasing and exporting customer data is a legal duty
+ *   with a 30-day deadline, and a reconcile can catch up on none of these (Shopify lists
+ *   neither deleted records nor an uninstall). One still failing after a week is logged as an
+ *   error for someone to look at. A late app/uninstalled loses to a later sign-in when
+ *   applied (apply-webhook.ts);
  * - other topics for a few days, then they are closed as FAILED and their payload erased:
  *   by then the shop's reconcile has fetched the same records, and a payload kept for ever
  *   would keep personal data for ever.
@@ -31,10 +33,16 @@ export const STUCK_AFTER_MS = 30 * 60 * 1000;
 export const ABANDON_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
 /** Per kind and sweep, oldest first; the next sweep takes the rest. */
 export const REDRIVE_BATCH = 500;
-/** An erasure or compliance request failing this long needs a person. */
+/** A delivery kept until applied that has failed this long needs a person. */
 const ALERT_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 /** Never given up: see above. */
-const ERASURE_TOPICS = [...SHOPIFY_COMPLIANCE_TOPICS, "customers/delete"];
+const KEPT_UNTIL_APPLIED = [
+  ...SHOPIFY_COMPLIANCE_TOPICS,
+  "customers/delete",
+  "orders/delete",
+  "products/delete",
+  "app/uninstalled",
+];
 
 export async function redriveDeliveries(
   database: Database,
@@ -47,7 +55,7 @@ export async function redriveDeliveries(
       platform: "SHOPIFY",
       outcome: "RECEIVED",
       receivedAt: { lt: new Date(now - ABANDON_AFTER_MS) },
-      topic: { notIn: ERASURE_TOPICS },
+      topic: { notIn: KEPT_UNTIL_APPLIED },
     },
     data: { outcome: "FAILED", processedAt: new Date(now), payload: Prisma.DbNull },
   });
@@ -61,7 +69,7 @@ export async function redriveDeliveries(
         platform: "SHOPIFY",
         outcome: "RECEIVED",
         receivedAt: { lt: stuckSince },
-        topic: erasures ? { in: ERASURE_TOPICS } : { notIn: ERASURE_TOPICS },
+        topic: erasures ? { in: KEPT_UNTIL_APPLIED } : { notIn: KEPT_UNTIL_APPLIED },
       },
       select: { id: true, shopId: true, topic: true, receivedAt: true },
       orderBy: { receivedAt: "asc" },
@@ -79,7 +87,7 @@ export async function redriveDeliveries(
   for (const delivery of overdue) {
     log.error(
       { shopId: delivery.shopId, deliveryId: String(delivery.id), topic: delivery.topic, since: delivery.receivedAt },
-      "a customer erasure or data request has failed for over a week; it must be applied within 30 days",
+      "a deletion, uninstall or compliance request has failed for over a week (compliance requests must be applied within 30 days)",
     );
   }
   return { requeued: erasures.length + others.length, abandoned: abandoned.count };
