@@ -137,6 +137,46 @@ describe("an order line's order", () => {
     expect(left.rows[0]).toEqual({ lines: 0, refundLines: 0 });
   });
 
+  it("is not locked by an update that leaves a line's order as it was", async () => {
+    // Such an update locking the order after its lines could deadlock with a delete of the
+    // order, which locks the order and then its lines.
+    const { shopId, orderId } = await shopWithOrder();
+    await insertLine(db.pool, shopId, orderId);
+    const updater = await connection();
+    const other = await connection();
+    try {
+      await updater.client.query("BEGIN");
+      await updater.client.query(`UPDATE "OrderLine" SET "title" = 'Cup' WHERE "orderId" = $1`, [orderId]);
+      // FOR UPDATE conflicts with the FOR KEY SHARE a check takes: NOWAIT says at once.
+      await other.client.query("BEGIN");
+      await other.client.query(`SELECT 1 FROM "Order" WHERE "id" = $1 FOR UPDATE NOWAIT`, [orderId]);
+      await other.client.query("ROLLBACK");
+      // Moving a line to another order is still checked, and locks that order.
+      const second = await db.pool.query<{ id: number }>(
+        `INSERT INTO "Order" ("shopId", "externalId", "name", "processedAt", "localDate", "currency", "subtotalPrice",
+                              "totalPrice", "platformUpdatedAt")
+         VALUES ($1, 'o-2', '#2', now(), current_date, 'USD', 10, 10, now()) RETURNING "id"`,
+        [shopId],
+      );
+      await updater.client.query(`UPDATE "OrderLine" SET "orderId" = $1 WHERE "orderId" = $2`, [
+        second.rows[0]!.id,
+        orderId,
+      ]);
+      await other.client.query("BEGIN");
+      await expect(
+        other.client.query(`SELECT 1 FROM "Order" WHERE "id" = $1 FOR UPDATE NOWAIT`, [second.rows[0]!.id]),
+      ).rejects.toMatchObject({ code: "55P03" });
+      await other.client.query("ROLLBACK");
+      await updater.client.query("COMMIT");
+    } finally {
+      // Back to the pool outside any transaction, whatever failed above.
+      for (const { client } of [updater, other]) {
+        await client.query("ROLLBACK");
+        client.release();
+      }
+    }
+  });
+
   it("cannot be deleted from under a line being written: the delete waits, then takes the line", async () => {
     const { shopId, orderId } = await shopWithOrder();
     const writer = await connection();
