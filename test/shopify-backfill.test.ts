@@ -946,6 +946,29 @@ describe("orders written directly on a shop's first backfill", () => {
     expect(await storeState(shop.id)).toEqual(COMPLETE);
   });
 
+  it("resumes without losing a direct order that was not yet written when staged ones were merged past it", async () => {
+    const { shop, graphql } = await newShop();
+    // Only 1001 can go direct; every other order names a customer not held, so it is staged.
+    const files = storeFiles(15, (o, order) => {
+      order.refunds = [];
+      order.customer = o === 1 ? null : { id: `gid://shopify/Customer/9${o}` };
+    });
+    app.server.use(...bulkHandlers(shop.domain, scenario({ files })));
+    const heal = await failOrderInsert(shop.id, "1006");
+    const options = { ...oneOrderAtATime(shop.id, graphql), stagingSegment: 3 };
+    try {
+      // 1001 waits in the direct writer's unfinished segment while staged orders are merged.
+      await expect(runBackfill(options)).rejects.toThrow(/disk full/);
+    } finally {
+      await heal();
+    }
+    const failed = await app.db.prisma.syncRun.findFirstOrThrow({ where: { shopId: shop.id } });
+    const resumed = await runBackfill({ ...options, syncRunId: failed.id });
+    expect(resumed.counts).toEqual({ products: 3, customers: 4, orders: 15 });
+    expect(await app.db.prisma.order.count({ where: { shopId: shop.id } })).toBe(15);
+    expect(await app.db.prisma.order.count({ where: { shopId: shop.id, externalId: "1001" } })).toBe(1);
+  });
+
   it("is not used when the shop holds orders already", async () => {
     const { shop, graphql } = await newShop();
     await ingestOrders(app.db.pool, shop.id, [orderRecord("999", { customer: null })]);

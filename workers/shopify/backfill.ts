@@ -66,6 +66,8 @@ interface Cursor {
   rejectedBefore?: number;
   /** Orders written straight to the tables (not staged) by this run's orders staging. */
   direct?: number;
+  /** Set, and saved, before the first order is offered to the direct path. */
+  directPath?: boolean;
 }
 
 export interface BackfillOptions {
@@ -235,12 +237,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   async function backfillOrders() {
     const direct = cursor.direct ?? 0;
     const stillStaged = cursor.staged && (await countStagedOrders(pool, run.id)) === (cursor.roots ?? 0) - direct;
-    if (!stillStaged && direct > 0) {
-      // Staging again after orders were written directly: they are not in the staging, so the
-      // orders start over and are counted from zero (the direct writer sets aside those stored
-      // already, and the merge skips them as not newer).
-      Object.assign(cursor, { lastSeq: 0, direct: 0 });
+    if (!stillStaged && cursor.directPath) {
+      // Staging again after the direct path was used: orders it held or wrote are not in the
+      // staging, and merges may have gone past them in the file, so the orders start over and
+      // are counted from zero (the merge skips those stored already as not newer).
+      Object.assign(cursor, { lastSeq: 0, direct: 0, directPath: false, stagingRejectsCounted: false });
       counts.orders = 0;
+      counts.rejected = cursor.rejectedBefore ?? counts.rejected;
     }
     if (stillStaged) {
       const all = new Watermark(MAX_SEQ);
@@ -322,6 +325,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   async function directOrders(catalog: Awaited<ReturnType<typeof loadCatalogIds>>) {
     const { rows } = await pool.query(`SELECT 1 FROM "Order" WHERE "shopId" = $1 LIMIT 1`, [shopId]);
     if (rows.length > 0) return undefined;
+    cursor.directPath = true;
+    await save();
     const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } });
     return new DirectOrders({
       pool,
