@@ -1,9 +1,12 @@
 /**
  * An instant's calendar day in a time zone, as YYYY-MM-DD, for orders copied without SQL's
  * `AT TIME ZONE` (direct-orders.server.ts). Intl's formatter costs microseconds a call, a
- * million calls a backfill, so days are remembered per quarter hour of UTC: every offset in
- * use since the 1970s, and every change of one, falls on a quarter hour, so all instants of
- * one quarter hour share a day.
+ * million calls a backfill, so the day is remembered per quarter hour of UTC, when the first
+ * and the last instant of that quarter hour fall on the same day. Every change of offset
+ * moves the clock by at least 15 minutes, so a day that differs anywhere inside a quarter
+ * hour differs at one of its ends too; such quarter hours (local midnight inside them, as in
+ * zones whose offset is not a whole quarter hour, or clocks changed at 00:01 as St. John's
+ * did until 2011) are formatted instant by instant.
  */
 const QUARTER_HOUR_MS = 15 * 60_000;
 
@@ -14,14 +17,17 @@ export function localDates(timezone: string): (at: Date) => string {
     month: "2-digit",
     day: "2-digit",
   });
-  const days = new Map<number, string>();
+  /** The day of each quarter hour seen, or null when the day changes inside it. */
+  const days = new Map<number, string | null>();
   return (at) => {
     const quarter = Math.floor(at.getTime() / QUARTER_HOUR_MS);
     let day = days.get(quarter);
     if (day === undefined) {
-      day = format.format(new Date(quarter * QUARTER_HOUR_MS));
+      const first = format.format(new Date(quarter * QUARTER_HOUR_MS));
+      const last = format.format(new Date((quarter + 1) * QUARTER_HOUR_MS - 1));
+      day = first === last ? first : null;
       days.set(quarter, day);
     }
-    return day;
+    return day ?? format.format(at);
   };
 }
