@@ -11,13 +11,7 @@
 import type { Database } from "~/db.server";
 import { log } from "~/logger.server";
 import { ingestCustomers, ingestOrders, ingestProducts, ingestRefunds } from "~/ingest/index.server";
-import {
-  dataOf,
-  hasErrorCode,
-  queryData,
-  type AdminGraphql,
-  type GraphqlAnswer,
-} from "~/platforms/shopify/admin-graphql.server";
+import { dataOf, hasErrorCode, type AdminGraphql, type GraphqlAnswer } from "~/platforms/shopify/admin-graphql.server";
 import { customerFromBulk, orderFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import type { BulkResource } from "~/platforms/shopify/bulk/queries";
 import {
@@ -28,6 +22,7 @@ import {
   type Page,
 } from "~/platforms/shopify/reconcile-queries";
 
+import { allNodes } from "./connection-pages";
 import { fetchPendingRefundLines } from "./refund-lines";
 
 type Node = Record<string, unknown>;
@@ -49,23 +44,17 @@ export interface ReconcileOptions {
   now?: () => number;
 }
 
-/**
- * Every node of a connection whose first page came inside `parent` (an order's line items, a
- * product's variants): the rest are read with `more`, which selects `parent.<field>` by id.
- */
-async function allNodes(graphql: AdminGraphql, parent: Node, field: "lineItems" | "variants", more: string) {
-  const first = parent[field] as Page;
-  const nodes = [...first.nodes];
-  let info = first.pageInfo;
-  while (info.hasNextPage) {
-    const data = await queryData<Record<string, Record<string, Page>>>(graphql, more, {
-      id: parent.id,
-      after: info.endCursor,
-    });
-    const page = Object.values(data)[0]![field]!;
-    nodes.push(...page.nodes);
-    info = page.pageInfo;
-  }
+/** Every node of `parent[field]`, the rest read with `more`; a parent gone meanwhile fails the page. */
+async function allChildren(graphql: AdminGraphql, parent: Node, field: "lineItems" | "variants", more: string) {
+  const owner = field === "lineItems" ? "order" : "product";
+  const nodes = await allNodes<Record<string, Record<string, Page> | null>>(
+    graphql,
+    more,
+    parent.id,
+    parent[field] as Page,
+    (data) => data[owner]?.[field],
+  );
+  if (!nodes) throw new Error(`${String(parent.id)} was gone while its ${field} were paged`);
   return nodes;
 }
 
@@ -75,14 +64,14 @@ async function ingestPage(options: ReconcileOptions, resource: BulkResource, nod
   if (resource === "products") {
     const products = [];
     for (const node of nodes)
-      products.push(productFromBulk(node, await allNodes(graphql, node, "variants", MORE_VARIANTS)));
+      products.push(productFromBulk(node, await allChildren(graphql, node, "variants", MORE_VARIANTS)));
     await ingestProducts(pool, shopId, products);
   } else if (resource === "customers") {
     await ingestCustomers(pool, shopId, nodes.map(customerFromBulk));
   } else {
     const mapped = [];
     for (const node of nodes)
-      mapped.push(orderFromBulk(node, await allNodes(graphql, node, "lineItems", MORE_LINE_ITEMS)));
+      mapped.push(orderFromBulk(node, await allChildren(graphql, node, "lineItems", MORE_LINE_ITEMS)));
     await ingestOrders(
       pool,
       shopId,

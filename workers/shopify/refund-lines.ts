@@ -19,26 +19,20 @@ import {
   type Page,
 } from "~/platforms/shopify/reconcile-queries";
 
-type Node = Record<string, unknown>;
+import { allNodes } from "./connection-pages";
 
 /**
  * Every line of a refund whose first page was not all of them; null when a further page did
  * not come (the refund stays pending rather than be stored with part of its lines).
  */
-async function allRefundLines(graphql: AdminGraphql, id: string, first: Page): Promise<Node[] | null> {
-  const lines = [...first.nodes];
-  let info = first.pageInfo;
-  while (info.hasNextPage) {
-    const data = await queryData<{ node: { refundLineItems: Page } | null }>(graphql, MORE_REFUND_LINES, {
-      id,
-      after: info.endCursor,
-    });
-    if (!data.node) return null;
-    lines.push(...data.node.refundLineItems.nodes);
-    info = data.node.refundLineItems.pageInfo;
-  }
-  return lines;
-}
+const allRefundLines = (graphql: AdminGraphql, id: string, first: Page) =>
+  allNodes<{ node: { refundLineItems: Page } | null }>(
+    graphql,
+    MORE_REFUND_LINES,
+    id,
+    first,
+    (data) => data.node?.refundLineItems,
+  );
 
 /** @returns how many refunds got their lines. */
 export async function fetchPendingRefundLines(options: {
