@@ -18,12 +18,12 @@ import { ingestCustomers, ingestProducts } from "~/ingest/index.server";
 import type { CustomerRecord } from "~/ingest/records";
 import { refreshStatistics } from "~/ingest/statistics.server";
 import type { AdminGraphql } from "~/platforms/shopify/admin-graphql.server";
-import { loadCatalogIds } from "~/platforms/shopify/bulk/catalog-ids.server";
+import { idsByShopifyId, loadCatalogIds, type CatalogIds } from "~/platforms/shopify/bulk/catalog-ids.server";
 import { jsonlLines, parseJsonlLine, stopReading } from "~/platforms/shopify/bulk/jsonl-lines.server";
 import { customerFromBulk, productFromBulk } from "~/platforms/shopify/bulk/mappers";
 import { finishOrderMerge, mergeStagedOrders, nextChunkEnd } from "~/platforms/shopify/bulk/order-merge.server";
 import { clearStagedOrders, countStagedOrders, stageOrders } from "~/platforms/shopify/bulk/order-staging.server";
-import { DirectOrders, loadCustomerIds } from "~/platforms/shopify/bulk/direct-orders.server";
+import { DirectOrders } from "~/platforms/shopify/bulk/direct-orders.server";
 import { BULK_QUERIES, type BulkResource } from "~/platforms/shopify/bulk/queries";
 import {
   BulkOperationError,
@@ -322,7 +322,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
    * stored once committed. Not when the shop holds orders already: a stored order whose line
    * items the file lists apart from it needs the staging to find them (finishOrderMerge).
    */
-  async function directOrders(catalog: Awaited<ReturnType<typeof loadCatalogIds>>) {
+  async function directOrders(catalog: CatalogIds) {
     const { rows } = await pool.query(`SELECT 1 FROM "Order" WHERE "shopId" = $1 LIMIT 1`, [shopId]);
     if (rows.length > 0) return undefined;
     cursor.directPath = true;
@@ -333,7 +333,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       shopId,
       timezone: shop.timezone,
       catalog,
-      customers: await loadCustomerIds(pool, shopId),
+      customers: await idsByShopifyId(pool, "Customer", shopId),
       segmentOrders: options.stagingSegment ?? 5000,
       onStored: async (orders) => {
         counts.orders += orders;

@@ -11,7 +11,7 @@
  */
 import type pg from "pg";
 
-/** Enough for large catalogs while keeping the maps to tens of megabytes. */
+/** Enough for large catalogs and customer lists while keeping each map to tens of megabytes. */
 const MAX_IDS = 250_000;
 
 export interface CatalogIds {
@@ -19,16 +19,25 @@ export interface CatalogIds {
   variant(externalId: string | null): number | null;
 }
 
+/**
+ * Our ids of a shop's rows in `table` by their Shopify ids, at most MAX_IDS of them: a row
+ * not in the map is looked up (or staged) by the caller as if the map did not exist.
+ */
+export async function idsByShopifyId(
+  pool: pg.Pool,
+  table: "Product" | "ProductVariant" | "Customer",
+  shopId: number,
+): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ externalId: string; id: number }>(
+    `SELECT "externalId", "id" FROM "${table}" WHERE "shopId" = $1 LIMIT $2`,
+    [shopId, MAX_IDS],
+  );
+  return new Map(rows.map((row) => [row.externalId, row.id]));
+}
+
 export async function loadCatalogIds(pool: pg.Pool, shopId: number): Promise<CatalogIds> {
-  const read = async (table: "Product" | "ProductVariant") => {
-    const { rows } = await pool.query<{ externalId: string; id: number }>(
-      `SELECT "externalId", "id" FROM "${table}" WHERE "shopId" = $1 LIMIT $2`,
-      [shopId, MAX_IDS],
-    );
-    return new Map(rows.map((row) => [row.externalId, row.id]));
-  };
-  const products = await read("Product");
-  const variants = await read("ProductVariant");
+  const products = await idsByShopifyId(pool, "Product", shopId);
+  const variants = await idsByShopifyId(pool, "ProductVariant", shopId);
   return {
     product: (externalId) => (externalId === null ? null : (products.get(externalId) ?? null)),
     variant: (externalId) => (externalId === null ? null : (variants.get(externalId) ?? null)),

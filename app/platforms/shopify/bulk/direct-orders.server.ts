@@ -45,21 +45,13 @@ const LINE_COLUMNS = `"shopId", "orderId", "externalId", "kind", "productId", "v
 const RACED = new Set(["23505", "23503"]);
 const MAX_ATTEMPTS = 3;
 
-/** Shopify's customer ids and ours, for a shop's customers (read once, like CatalogIds). */
-export async function loadCustomerIds(pool: pg.Pool, shopId: number): Promise<Map<string, number>> {
-  const { rows } = await pool.query<{ externalId: string; id: number }>(
-    `SELECT "externalId", "id" FROM "Customer" WHERE "shopId" = $1`,
-    [shopId],
-  );
-  return new Map(rows.map((row) => [row.externalId, row.id]));
-}
-
 export interface DirectOrdersOptions {
   pool: pg.Pool;
   shopId: number;
   /** The shop's IANA time zone, for each order's local calendar day. */
   timezone: string;
   catalog: CatalogIds;
+  /** Our customer ids by Shopify's (idsByShopifyId); an order naming another is staged. */
   customers: Map<string, number>;
   /** Orders per segment (and transaction); 5,000 by default. */
   segmentOrders?: number;
