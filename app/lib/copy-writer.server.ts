@@ -19,6 +19,14 @@ export function copyValue(value: string | number | boolean | null | undefined): 
     : value;
 }
 
+/** A field of COPY's text format as it was before copyValue: null for \N, escapes undone. */
+export function uncopyValue(field: string): string | null {
+  if (field === "\\N") return null;
+  return field.replace(/\\([\\tnr])/g, (_match, escaped: string) =>
+    escaped === "t" ? "\t" : escaped === "n" ? "\n" : escaped === "r" ? "\r" : "\\",
+  );
+}
+
 export class CopyWriter {
   private buffer = "";
   private readonly stream: ReturnType<typeof copyFrom>;

@@ -30,7 +30,7 @@ import type pg from "pg";
 import { ingestOrders } from "~/ingest/orders.server";
 import type { ValidOrder } from "~/ingest/records";
 import { lockCustomerWrites } from "~/ingest/redactions.server";
-import { CopyWriter, copyValue } from "~/lib/copy-writer.server";
+import { CopyWriter, copyValue, uncopyValue } from "~/lib/copy-writer.server";
 
 import type { CatalogIds } from "./catalog-ids.server";
 import { localDates } from "./local-dates";
@@ -270,14 +270,6 @@ export class DirectOrders {
   }
 }
 
-/** A field of COPY text as it was before copyValue. */
-function uncopied(field: string): string | null {
-  if (field === "\\N") return null;
-  return field.replace(/\\([\\tnr])/g, (_match, escaped: string) =>
-    escaped === "t" ? "\t" : escaped === "n" ? "\n" : escaped === "r" ? "\r" : "\\",
-  );
-}
-
 /**
  * Orders set aside, as order records again for ingestOrders, read back from the COPY text
  * they were encoded to (fields in ORDER_COLUMNS and LINE_COLUMNS order). The text names
@@ -287,11 +279,11 @@ function uncopied(field: string): string | null {
 export async function setAsideRecords(pool: pg.Pool, shopId: number, orders: EncodedOrder[]): Promise<unknown[]> {
   const parsed = orders.map((order) => ({
     order,
-    fields: order.rows.split("\t").map(uncopied),
+    fields: order.rows.split("\t").map(uncopyValue),
     lines: order.lines
       .split("\n")
       .filter(Boolean)
-      .map((line) => line.split("\t").map(uncopied)),
+      .map((line) => line.split("\t").map(uncopyValue)),
   }));
   const ids = (column: number) => [...new Set(parsed.flatMap((p) => p.lines.map((line) => line[column])))];
   const { rows } = await pool.query<{ kind: string; id: string; externalId: string }>(

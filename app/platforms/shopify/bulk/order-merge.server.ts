@@ -4,9 +4,10 @@
  * written only when newer than the stored one, and only a written order gets its lines.
  *
  * Three things wait until every chunk is merged (finishOrderMerge): line items that did not
- * follow their order in the file (whether the order was staged or written directly), removing the stored lines that a newer version of an order
- * no longer has (removing them per chunk would also remove its not-yet-seen lines), and
- * linking refund lines that a webhook stored before their order line was merged.
+ * follow their order in the file (whether the order was staged or written directly),
+ * removing the stored lines that a newer version of an order no longer has (removing them
+ * per chunk would also remove its not-yet-seen lines), and linking refund lines that a
+ * webhook stored before their order line was merged.
  */
 import type pg from "pg";
 
