@@ -178,8 +178,8 @@ export class DirectOrders {
       order.updatedAt.toISOString(),
     ].join("\t");
     // Joined, not built by +=: a string built piece by piece stays a tree of its pieces, and
-    // kept until its segment is written, such trees cost 10 Node CPU-s and 100 MB per million
-    // orders in garbage collection and memory.
+    // kept until its segment is written, such trees took a 1M-order backfill from 44.0 to
+    // 53.8 Node CPU-s and from 475 to 590 MB peak memory.
     return { externalId: order.externalId, customerExternalId: order.customerExternalId, rows, lines: lines.join("") };
   }
 
